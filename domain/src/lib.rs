@@ -1,0 +1,39 @@
+//! Portico's control-plane core: the data model (sea-orm entities), the business rules
+//! and the services that apply them. Used by `server` (REST API, CLI) and by `app`'s
+//! server functions, so a rule lives here once.
+//!
+//! Services are plain async functions taking `&impl Db` (a connection or a transaction)
+//! and, for anything a user does, an [`Actor`]: every query is scoped by the actor's
+//! organizations here, never in handlers, and every mutation writes an audit record.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod entities;
+pub mod error;
+pub mod invitations;
+pub mod members;
+pub mod one_time;
+pub mod mail;
+pub mod orgs;
+pub mod page;
+pub mod passwords;
+pub mod secrets;
+pub mod sessions;
+pub mod setup;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+pub mod validate;
+
+pub use actor::{Actor, Role};
+pub use error::{DomainError, FieldError};
+pub use page::{Page, PageRequest};
+
+/// A database handle a service can run on: a pooled connection or an open transaction.
+/// Services that write several rows open a (nested) transaction on it themselves.
+pub trait Db: sea_orm::ConnectionTrait + sea_orm::TransactionTrait {}
+impl<T: sea_orm::ConnectionTrait + sea_orm::TransactionTrait> Db for T {}
+
+/// Result of a domain operation.
+pub type DomainResult<T> = Result<T, DomainError>;

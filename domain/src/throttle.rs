@@ -1,0 +1,268 @@
+//! Login throttling: after repeated failed sign-ins for one account, or from one IP
+//! address, further attempts must wait, and the wait doubles with every failure (1 s,
+//! 2 s, 4 s, … up to 15 min). A successful sign-in clears the account's counter.
+//!
+//! Counters live in Redis when `PORTICO_REDIS_URL` is set, so every control-plane
+//! instance sees the same failures (one atomic script per failure, keys hash-tagged for
+//! Redis Cluster, e-mails stored only as hashes). If Redis cannot be reached the
+//! throttle falls back to in-process counters, logs it, and retries Redis later.
+
+use std::collections::HashMap;
+use std::sync::Mutex as StdMutex;
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use tokio::sync::Mutex;
+
+use crate::secrets::hash_token;
+
+/// Failures of one account before waits start.
+pub const ACCOUNT_FREE_FAILURES: u32 = 5;
+/// Failures from one IP address before waits start.
+pub const IP_FREE_FAILURES: u32 = 20;
+/// How long failures are remembered after the last one.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Longest wait imposed.
+pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+/// After Redis failed, how long to use local counters before trying it again.
+const REDIS_RETRY: Duration = Duration::from_secs(5);
+
+const FAILURE_SCRIPT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local free = tonumber(ARGV[2])
+if n >= free then
+  local wait = math.min(1000 * 2 ^ (n - free), tonumber(ARGV[3]))
+  redis.call('SET', KEYS[2], '1', 'PX', math.floor(wait))
+end
+return n";
+
+/// What is being throttled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ThrottleKey {
+    id: String,
+    free_failures: u32,
+}
+
+impl ThrottleKey {
+    /// Failed sign-ins for one account (by e-mail, stored hashed).
+    pub fn account(email: &str) -> Self {
+        Self { id: format!("acct:{}", &hash_token(&email.trim().to_lowercase())[..24]), free_failures: ACCOUNT_FREE_FAILURES }
+    }
+
+    /// Failed sign-ins from one client address.
+    pub fn ip(ip: &str) -> Self {
+        Self { id: format!("ip:{}", &hash_token(ip)[..24]), free_failures: IP_FREE_FAILURES }
+    }
+}
+
+/// How long a key must wait after `failures` failures.
+fn wait_after(failures: u32, free: u32) -> Option<Duration> {
+    (failures >= free).then(|| {
+        let exp = (failures - free).min(20);
+        Duration::from_secs(1u64 << exp).min(MAX_WAIT)
+    })
+}
+
+/// The login throttle (in-process, or shared through Redis).
+pub struct LoginThrottle {
+    local: LocalCounters,
+    redis: Option<RedisCounters>,
+}
+
+impl LoginThrottle {
+    /// Counters in this process only (one instance, or tests).
+    pub fn in_process() -> Self {
+        Self { local: LocalCounters::default(), redis: None }
+    }
+
+    /// Counters shared through Redis at `url`, every key under `prefix`. Fails only on
+    /// a malformed URL; an unreachable server is tolerated (local fallback).
+    pub fn redis(url: &str, prefix: &str) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {e}"))?;
+        Ok(Self {
+            local: LocalCounters::default(),
+            redis: Some(RedisCounters { client, prefix: prefix.to_owned(), conn: Mutex::new(None), retry_at: StdMutex::new(None) }),
+        })
+    }
+
+    /// Whether counters are currently shared through Redis (false: local fallback).
+    pub async fn is_shared(&self) -> bool {
+        match &self.redis {
+            Some(r) => r.connection().await.is_some(),
+            None => false,
+        }
+    }
+
+    /// `Err(wait)` if any key must still wait before another attempt.
+    pub async fn check(&self, keys: &[ThrottleKey]) -> Result<(), Duration> {
+        let wait = match &self.redis {
+            Some(r) => match r.wait(keys).await {
+                Some(wait) => wait,
+                None => self.local.wait(keys),
+            },
+            None => self.local.wait(keys),
+        };
+        wait.map_or(Ok(()), Err)
+    }
+
+    /// Records a failed attempt for every key.
+    pub async fn failure(&self, keys: &[ThrottleKey]) {
+        if let Some(r) = &self.redis {
+            if r.failure(keys).await {
+                return;
+            }
+        }
+        self.local.failure(keys);
+    }
+
+    /// Clears a key's failures (after a successful sign-in).
+    pub async fn success(&self, key: &ThrottleKey) {
+        if let Some(r) = &self.redis {
+            r.clear(key).await;
+        }
+        self.local.clear(key);
+    }
+}
+
+#[derive(Default)]
+struct LocalCounters {
+    entries: StdMutex<HashMap<ThrottleKey, LocalEntry>>,
+}
+
+struct LocalEntry {
+    failures: u32,
+    forget_at: Instant,
+    blocked_until: Option<Instant>,
+}
+
+impl LocalCounters {
+    fn wait(&self, keys: &[ThrottleKey]) -> Option<Duration> {
+        let now = Instant::now();
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter()
+            .filter_map(|k| entries.get(k)?.blocked_until?.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+            .max()
+    }
+
+    fn failure(&self, keys: &[ThrottleKey]) {
+        let now = Instant::now();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 100_000 {
+            entries.retain(|_, e| e.forget_at > now);
+        }
+        for key in keys {
+            let entry = entries.entry(key.clone()).or_insert(LocalEntry { failures: 0, forget_at: now, blocked_until: None });
+            if entry.forget_at <= now {
+                entry.failures = 0;
+            }
+            entry.failures += 1;
+            entry.forget_at = now + WINDOW;
+            entry.blocked_until = wait_after(entry.failures, key.free_failures).map(|w| now + w);
+        }
+    }
+
+    fn clear(&self, key: &ThrottleKey) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+struct RedisCounters {
+    client: redis::Client,
+    prefix: String,
+    conn: Mutex<Option<MultiplexedConnection>>,
+    retry_at: StdMutex<Option<Instant>>,
+}
+
+impl RedisCounters {
+    fn keys(&self, key: &ThrottleKey) -> (String, String) {
+        let base = format!("{}login:{{{}}}", self.prefix, key.id);
+        (format!("{base}:n"), format!("{base}:b"))
+    }
+
+    async fn connection(&self) -> Option<MultiplexedConnection> {
+        let mut slot = self.conn.lock().await;
+        if let Some(conn) = slot.as_ref() {
+            return Some(conn.clone());
+        }
+        if self.retry_at.lock().unwrap_or_else(|p| p.into_inner()).is_some_and(|at| Instant::now() < at) {
+            return None;
+        }
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Duration::from_millis(500))
+            .set_response_timeout(Duration::from_millis(500));
+        match self.client.get_multiplexed_async_connection_with_config(&config).await {
+            Ok(conn) => {
+                tracing::info!("login throttle: using Redis for shared counters");
+                *slot = Some(conn.clone());
+                Some(conn)
+            }
+            Err(e) => {
+                self.mark_down(&e);
+                None
+            }
+        }
+    }
+
+    fn mark_down(&self, error: &redis::RedisError) {
+        tracing::warn!(%error, "login throttle: Redis unreachable, using in-process counters");
+        *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + REDIS_RETRY);
+    }
+
+    async fn forget_connection(&self, error: &redis::RedisError) {
+        *self.conn.lock().await = None;
+        self.mark_down(error);
+    }
+
+    /// `None` when Redis could not answer (the caller falls back to local counters).
+    async fn wait(&self, keys: &[ThrottleKey]) -> Option<Option<Duration>> {
+        let mut conn = self.connection().await?;
+        let mut longest: Option<Duration> = None;
+        for key in keys {
+            let (_, blocked) = self.keys(key);
+            match redis::cmd("PTTL").arg(&blocked).query_async::<i64>(&mut conn).await {
+                Ok(ms) if ms > 0 => longest = longest.max(Some(Duration::from_millis(ms.unsigned_abs()))),
+                Ok(_) => {}
+                Err(e) => {
+                    self.forget_connection(&e).await;
+                    return None;
+                }
+            }
+        }
+        Some(longest)
+    }
+
+    /// `false` when Redis could not record the failure.
+    async fn failure(&self, keys: &[ThrottleKey]) -> bool {
+        let Some(mut conn) = self.connection().await else { return false };
+        let script = redis::Script::new(FAILURE_SCRIPT);
+        for key in keys {
+            let (count, blocked) = self.keys(key);
+            let result = script
+                .key(count)
+                .key(blocked)
+                .arg(WINDOW.as_millis() as u64)
+                .arg(key.free_failures)
+                .arg(MAX_WAIT.as_millis() as u64)
+                .invoke_async::<i64>(&mut conn)
+                .await;
+            if let Err(e) = result {
+                self.forget_connection(&e).await;
+                return false;
+            }
+        }
+        true
+    }
+
+    async fn clear(&self, key: &ThrottleKey) {
+        let Some(mut conn) = self.connection().await else { return };
+        let (count, blocked) = self.keys(key);
+        if let Err(e) = redis::cmd("DEL").arg(count).arg(blocked).query_async::<i64>(&mut conn).await {
+            self.forget_connection(&e).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
