@@ -58,6 +58,19 @@ pub struct RequestOrigin {
     pub request_id: Option<String>,
 }
 
+/// A membership as the guards see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// The organization.
+    pub org_id: Uuid,
+    /// The role in it.
+    pub role: Role,
+    /// Whether it is a provider organization (owns APIs and a portal). Administering
+    /// and publishing happen in provider organizations; consumer organizations are
+    /// managed from the portal.
+    pub provider: bool,
+}
+
 /// The authenticated user on whose behalf a service runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -67,8 +80,8 @@ pub struct Actor {
     pub email: String,
     /// Platform administrators may act in every organization.
     pub is_platform_admin: bool,
-    /// `(org_id, role)` for every organization the user belongs to.
-    pub memberships: Vec<(Uuid, Role)>,
+    /// Every active organization the user belongs to.
+    pub memberships: Vec<Membership>,
     /// Where the request came from.
     pub origin: RequestOrigin,
 }
@@ -95,7 +108,7 @@ impl AdminScope {
 impl Actor {
     /// The user's role in `org`, if a member.
     pub fn role_in(&self, org: Uuid) -> Option<Role> {
-        self.memberships.iter().find(|(id, _)| *id == org).map(|(_, r)| *r)
+        self.memberships.iter().find(|m| m.org_id == org).map(|m| m.role)
     }
 
     /// Whether the user has at least `min` in `org` (platform admins always do).
@@ -103,13 +116,14 @@ impl Actor {
         self.is_platform_admin || self.role_in(org).is_some_and(|r| r >= min)
     }
 
-    /// The organizations this user administers, or `None` if none (not an admin at all).
+    /// The organizations this user administers (org admin of a provider organization),
+    /// or `None` if none (not an admin at all).
     pub fn admin_scope(&self) -> Option<AdminScope> {
         if self.is_platform_admin {
             return Some(AdminScope::All);
         }
         let orgs: Vec<Uuid> =
-            self.memberships.iter().filter(|(_, r)| *r == Role::OrgAdmin).map(|(id, _)| *id).collect();
+            self.memberships.iter().filter(|m| m.provider && m.role == Role::OrgAdmin).map(|m| m.org_id).collect();
         (!orgs.is_empty()).then_some(AdminScope::Orgs(orgs))
     }
 
@@ -143,7 +157,7 @@ mod tests {
             user_id: Uuid::now_v7(),
             email: "a@example.com".into(),
             is_platform_admin: platform,
-            memberships,
+            memberships: memberships.into_iter().map(|(org_id, role)| Membership { org_id, role, provider: true }).collect(),
             origin: RequestOrigin::default(),
         }
     }
@@ -175,6 +189,15 @@ mod tests {
         assert!(matches!(publisher.require_admin(), Err(DomainError::NotFound(_))));
         assert!(matches!(publisher.require_platform_admin(), Err(DomainError::NotFound(_))));
         assert!(matches!(publisher.require_org_admin(org), Err(DomainError::NotFound(_))));
+    }
+
+    #[test]
+    fn admins_of_consumer_orgs_do_not_see_the_admin_area() {
+        let personal = Uuid::now_v7();
+        let mut consumer = actor(false, vec![]);
+        consumer.memberships.push(Membership { org_id: personal, role: Role::OrgAdmin, provider: false });
+        assert_eq!(consumer.role_in(personal), Some(Role::OrgAdmin));
+        assert!(matches!(consumer.require_admin(), Err(DomainError::NotFound(_))));
     }
 
     #[test]

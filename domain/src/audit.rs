@@ -129,6 +129,8 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// Entries before this time.
     pub to: Option<DateTime<Utc>>,
+    /// `created_at` (oldest first) or `-created_at` (newest first, the default).
+    pub sort: Option<String>,
 }
 
 /// Lists audit records the actor may see, newest first.
@@ -155,9 +157,11 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &AuditFilter, request: Pa
     if let Some(to) = filter.to {
         condition = condition.add(audit_entry::Column::CreatedAt.lt(to));
     }
+    let sorts = [("created_at", audit_entry::Column::CreatedAt)];
+    let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (audit_entry::Column::CreatedAt, true))?;
     let select = audit_entry::Entity::find()
         .filter(condition)
-        .order_by_desc(audit_entry::Column::CreatedAt)
-        .order_by_desc(audit_entry::Column::Id);
+        .order_by(column, page::order(descending))
+        .order_by(audit_entry::Column::Id, page::order(descending));
     Ok(page::fetch(select, db, request).await?.map(AuditEntryView::from))
 }

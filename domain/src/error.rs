@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A problem with one input field: shown next to the field in forms and listed in the
 /// `errors` member of a `validation_failed` problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Name of the field (`email`, `password`, ...).
     pub field: String,

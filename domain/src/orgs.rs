@@ -129,6 +129,8 @@ pub struct OrgFilter {
     pub status: Option<OrgStatus>,
     /// Only this kind.
     pub kind: Option<OrgKind>,
+    /// `slug`, `name` or `created_at`, `-` prefix for descending (default `slug`).
+    pub sort: Option<String>,
 }
 
 /// Creates an organization (platform administrators only).
@@ -196,7 +198,9 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &OrgFilter, request: Page
     if let Some(kind) = filter.kind {
         condition = condition.add(organization::Column::Kind.eq(kind.as_str()));
     }
-    let select = organization::Entity::find().filter(condition).order_by_asc(organization::Column::Slug);
+    let sorts = [("slug", organization::Column::Slug), ("name", organization::Column::Name), ("created_at", organization::Column::CreatedAt)];
+    let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (organization::Column::Slug, false))?;
+    let select = organization::Entity::find().filter(condition).order_by(column, page::order(descending)).order_by_asc(organization::Column::Id);
     Ok(page::fetch(select, db, request).await?.map(OrgView::from))
 }
 

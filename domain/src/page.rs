@@ -39,7 +39,7 @@ impl PageRequest {
 }
 
 /// One page of results with the total across all pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
@@ -56,6 +56,22 @@ impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, per_page: self.per_page }
     }
+}
+
+/// Parses a `sort` parameter: a field name, optionally prefixed with `-` for
+/// descending order, among `allowed` (name → column); absent means `default`.
+pub fn parse_sort<C: Copy>(raw: Option<&str>, allowed: &[(&str, C)], default: (C, bool)) -> Result<(C, bool), crate::DomainError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(default) };
+    let (name, descending) = raw.strip_prefix('-').map_or((raw, false), |n| (n, true));
+    allowed.iter().find(|(n, _)| *n == name).map(|(_, c)| (*c, descending)).ok_or_else(|| {
+        let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+        crate::DomainError::field("sort", "invalid_sort", format!("Sort by one of {} (prefix - for descending).", names.join(", ")))
+    })
+}
+
+/// The sea-orm order for a parsed sort direction.
+pub fn order(descending: bool) -> sea_orm::Order {
+    if descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc }
 }
 
 /// Runs a sea-orm select as one page.
@@ -79,5 +95,13 @@ mod tests {
         assert_eq!(PageRequest::new(Some(0), Some(0)), PageRequest { page: 1, per_page: 1 });
         assert_eq!(PageRequest::new(None, Some(10_000)).per_page, MAX_PER_PAGE);
         assert_eq!(PageRequest::new(Some(3), None).index(), 2);
+    }
+
+    #[test]
+    fn parses_sort_parameters() {
+        let allowed = [("name", 1), ("created_at", 2)];
+        assert_eq!(parse_sort(None, &allowed, (1, false)).ok(), Some((1, false)));
+        assert_eq!(parse_sort(Some("-created_at"), &allowed, (1, false)).ok(), Some((2, true)));
+        assert!(parse_sort(Some("password"), &allowed, (1, false)).is_err());
     }
 }

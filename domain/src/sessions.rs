@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession};
 use uuid::Uuid;
 
-use crate::actor::RequestOrigin;
+use crate::actor::{Membership, RequestOrigin};
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::{membership, organization, session, user};
 use crate::secrets::{hash_token, random_token};
@@ -180,8 +180,10 @@ pub async fn load_actor(db: &impl Db, user: user::Model, origin: RequestOrigin) 
         .await?;
     let memberships = rows
         .into_iter()
-        .filter(|(_, org)| org.as_ref().is_some_and(|o| o.status == "active"))
-        .filter_map(|(m, _)| Role::parse(&m.role).map(|r| (m.org_id, r)))
+        .filter_map(|(m, org)| {
+            let org = org.filter(|o| o.status == "active")?;
+            Some(Membership { org_id: m.org_id, role: Role::parse(&m.role)?, provider: org.kind == "provider" })
+        })
         .collect();
     Ok(Actor { user_id: user.id, email: user.email, is_platform_admin: user.is_platform_admin, memberships, origin })
 }

@@ -107,6 +107,9 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
     /// Only members of this organization.
     pub org_id: Option<Uuid>,
+    /// `email`, `display_name`, `created_at` or `last_login_at`, `-` prefix for
+    /// descending (default `email`).
+    pub sort: Option<String>,
 }
 
 /// Lists users the actor may administer: everyone for platform administrators, the
@@ -127,7 +130,14 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &UserFilter, request: Pag
     if let Some(status) = filter.status {
         condition = condition.add(user::Column::Status.eq(status.as_str()));
     }
-    let select = user::Entity::find().filter(condition).order_by_asc(user::Column::Email);
+    let sorts = [
+        ("email", user::Column::Email),
+        ("display_name", user::Column::DisplayName),
+        ("created_at", user::Column::CreatedAt),
+        ("last_login_at", user::Column::LastLoginAt),
+    ];
+    let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (user::Column::Email, false))?;
+    let select = user::Entity::find().filter(condition).order_by(column, page::order(descending)).order_by_asc(user::Column::Id);
     let page = page::fetch(select, db, request).await?;
     let views = views(db, page.items).await?;
     Ok(Page { items: views, total: page.total, page: page.page, per_page: page.per_page })

@@ -1,1 +1,17 @@
+//! Portico's control plane, the composition root: settings, the axum application (REST
+//! API, Leptos UI, operational endpoints), start-up and the command line. Business rules
+//! live in `domain`; this crate wires them to HTTP.
 
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod mailer;
+pub mod ops;
+pub mod request_context;
+pub mod router;
+pub mod serve;
+pub mod settings;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,46 @@
+//! `/admin`: organizations, users and roles, invitations, the audit log and the mail
+//! outbox. Platform administrators manage everything; org admins their own
+//! organizations (DESIGN.md §5). Everyone else gets the 403 page.
+
+mod area;
+mod audit;
+mod home;
+mod org_detail;
+mod orgs;
+mod outbox;
+mod users;
+
+pub use area::AdminArea;
+pub use audit::AuditPage;
+pub use home::AdminHome;
+pub use org_detail::OrgDetail;
+pub use orgs::OrgsPage;
+pub use outbox::OutboxPage;
+pub use users::UsersPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// A query-string parameter of the current page (empty strings count as absent).
+fn query_param(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get(name)).filter(|v| !v.trim().is_empty()))
+}
+
+/// The `page` query parameter.
+fn page_param() -> Memo<u64> {
+    let raw = query_param("page");
+    Memo::new(move |_| raw.get().and_then(|p| p.parse().ok()).unwrap_or(1))
+}
+
+/// The current URL with `page` replaced.
+fn page_href(base: &'static str, params: Vec<(&'static str, Option<String>)>) -> impl Fn(u64) -> String + 'static {
+    move |page| {
+        let mut query: Vec<String> = params
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", crate::components::guard::urlencode(v))))
+            .collect();
+        query.push(format!("page={page}"));
+        format!("{base}?{}", query.join("&"))
+    }
+}

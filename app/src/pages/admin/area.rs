@@ -1,0 +1,48 @@
+//! The admin area's frame: guard and side navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
+
+use crate::components::guard::RequireUser;
+use crate::session::use_session;
+
+/// Guards `/admin/*` and lays out its pages.
+#[component]
+pub fn AdminArea() -> impl IntoView {
+    view! {
+        <RequireUser allow=|u| u.is_admin() what="the admin area">
+            <div class="flex flex-col gap-8 md:flex-row">
+                <SideNav/>
+                <div class="min-w-0 flex-1"><Outlet/></div>
+            </div>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn SideNav() -> impl IntoView {
+    let location = use_location();
+    let session = use_session();
+    let platform_admin = move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+    let item = move |href: &'static str, label: &'static str| {
+        let active = move || {
+            let path = location.pathname.get();
+            if href == "/admin" { path == "/admin" || path == "/admin/" } else { path.starts_with(href) }
+        };
+        view! {
+            <a href=href class=move || if active() { "block rounded-md bg-indigo-50 px-3 py-2 text-sm font-semibold text-indigo-700" } else { "block rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100" }>{label}</a>
+        }
+    };
+    view! {
+        <aside class="md:w-48 md:shrink-0">
+            <nav class="space-y-1" aria-label="Admin">
+                {item("/admin", "Overview")}
+                {item("/admin/orgs", "Organizations")}
+                {item("/admin/users", "Users")}
+                {item("/admin/audit", "Audit log")}
+                {move || platform_admin().then(|| item("/admin/outbox", "Mail outbox"))}
+            </nav>
+        </aside>
+    }
+}

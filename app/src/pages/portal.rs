@@ -1,0 +1,17 @@
+//! The public side: the portal landing page and the account journeys (sign-up,
+//! e-mail verification, sign-in, invitations, first-admin setup).
+
+mod accept_invitation;
+mod card;
+mod landing;
+mod login;
+mod setup;
+mod signup;
+mod verify_email;
+
+pub use accept_invitation::AcceptInvitation;
+pub use landing::Landing;
+pub use login::Login;
+pub use setup::Setup;
+pub use signup::Signup;
+pub use verify_email::VerifyEmail;

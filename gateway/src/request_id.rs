@@ -1,0 +1,36 @@
+//! The request id every gateway answer carries: the client's `X-Request-Id` when it is a
+//! sane value, otherwise a fresh UUID. It correlates gateway, server and trace logs.
+
+use http::HeaderMap;
+
+/// The header carrying the request id.
+pub const HEADER: &str = "x-request-id";
+/// Longest client-supplied id accepted.
+const MAX_LEN: usize = 128;
+
+/// The request's id: the incoming `X-Request-Id` if it is 1–128 visible ASCII
+/// characters, otherwise a new UUID v4.
+pub fn from_headers(headers: &HeaderMap) -> String {
+    headers
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_LEN && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_sane_ids_and_replaces_others() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(from_headers(&headers).len(), 36);
+        headers.insert(HEADER, "abc-123".parse().expect("header"));
+        assert_eq!(from_headers(&headers), "abc-123");
+        headers.insert(HEADER, "a b".parse().expect("header"));
+        assert_ne!(from_headers(&headers), "a b");
+        headers.insert(HEADER, "x".repeat(129).parse().expect("header"));
+        assert_eq!(from_headers(&headers).len(), 36);
+    }
+}

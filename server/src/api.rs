@@ -1,0 +1,61 @@
+//! The management REST API under `/api`: accounts (`/api/auth`), the caller's own
+//! account and tokens (`/api/me`) and administration (`/api/admin/v1`). Every route is
+//! registered together with its OpenAPI description, so `/api/openapi.json` is generated
+//! from the code and cannot drift from the router (a test compares them).
+
+mod admin_audit;
+mod admin_orgs;
+mod admin_users;
+mod auth;
+mod me;
+pub mod params;
+
+use app::state::AppState;
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The document's fixed parts; paths come from the registered routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Portico management API", description = "Accounts, personal access tokens and administration of Portico. \
+        Authenticate with the session cookie (state changes then need the `X-CSRF-Token` header) or with \
+        `Authorization: Bearer <personal access token>`. Errors are RFC 9457 problem documents with a stable `code`."),
+    tags(
+        (name = "auth", description = "Sign-up, e-mail verification, sign-in and invitations"),
+        (name = "me", description = "The caller's own account and personal access tokens"),
+        (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&SecuritySchemes),
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::state::SESSION_COOKIE))));
+    }
+}
+
+/// Every API route with its documentation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::routes())
+        .merge(me::routes())
+        .merge(admin_orgs::routes())
+        .merge(admin_users::routes())
+        .merge(admin_audit::routes())
+}
+
+/// The router of the API plus `GET /api/openapi.json` serving its document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, openapi) = routes().split_for_parts();
+    let document = openapi.clone();
+    let router = router.route("/api/openapi.json", axum::routing::get(move || std::future::ready(Json(document.clone()))));
+    (router, openapi)
+}

@@ -1,0 +1,126 @@
+//! Authentication and CSRF protection, in one middleware for every route:
+//!
+//! * `Authorization: Bearer pat_…` authenticates with a personal access token; such
+//!   requests are exempt from CSRF checks (no cookie is involved).
+//! * Otherwise the `portico_session` cookie is resolved; anonymous visitors get a
+//!   double-submit CSRF cookie.
+//! * Every state-changing request that is not token-authenticated must come from our
+//!   own origin (`Origin` / `Sec-Fetch-Site`) and carry the CSRF token — the session's
+//!   synchronizer token, or the anonymous cookie's — in `X-CSRF-Token` or the
+//!   `csrf_token` form field ([`csrf`]).
+//!
+//! Handlers read the outcome from [`RequestAuth`] via the [`CurrentActor`] extractor;
+//! role checks happen in the domain layer.
+
+mod csrf;
+
+use app::cookies;
+use app::state::{AppState, Principal, RequestAuth, CSRF_COOKIE, SESSION_COOKIE};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::actor::RequestOrigin;
+use domain::{sessions, tokens, Actor, DomainError};
+use http::request::Parts;
+use http::{header, HeaderValue};
+
+use crate::error::ApiError;
+
+/// Path prefix of the UI's server functions (their errors are encoded for the UI).
+pub const UI_FUNCTIONS: &str = "/ui/fn/";
+
+/// The middleware; see the module documentation.
+pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let origin = req.extensions().get::<RequestOrigin>().cloned().unwrap_or_default();
+    let mut auth = RequestAuth { origin: origin.clone(), ..RequestAuth::default() };
+    let mut set_cookies = Vec::new();
+    if let Some(token) = bearer(req.headers()) {
+        match tokens::resolve(&state.db, &token, &origin).await {
+            Ok(actor) => auth.principal = Some(Principal { actor, display_name: String::new(), session_id: None }),
+            Err(DomainError::Unauthenticated) => {
+                return ApiError::new(http::StatusCode::UNAUTHORIZED, "invalid_token", "The access token is unknown, revoked or expired.").into_response();
+            }
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        if let Some(secret) = cookies::get(req.headers(), SESSION_COOKIE).filter(|s| !s.is_empty()) {
+            match sessions::resolve(&state.db, secret, &origin).await {
+                Ok(session) => {
+                    auth.csrf_token = Some(session.csrf_token);
+                    auth.principal = Some(Principal { actor: session.actor, display_name: session.display_name, session_id: Some(session.id) });
+                }
+                Err(e @ (DomainError::SessionExpired | DomainError::Unauthenticated)) => {
+                    auth.session_expired = matches!(e, DomainError::SessionExpired);
+                    set_cookies.push(cookies::clear_session(state.secure_cookies));
+                }
+                Err(e) => return ApiError::from(e).into_response(),
+            }
+        }
+        let anonymous_cookie = cookies::get(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32).map(str::to_owned);
+        if auth.principal.is_none() {
+            auth.csrf_token = Some(match &anonymous_cookie {
+                Some(token) => token.clone(),
+                None => {
+                    let token = domain::secrets::random_token();
+                    set_cookies.push(cookies::csrf(&token, state.secure_cookies));
+                    token
+                }
+            });
+        }
+        if !req.method().is_safe() {
+            let expected = if auth.principal.is_some() { auth.csrf_token.clone() } else { anonymous_cookie };
+            let ui_call = req.uri().path().starts_with(UI_FUNCTIONS);
+            req = match csrf::verify(req, &state.base_url, expected.as_deref(), auth.session_expired).await {
+                Ok(req) => req,
+                Err(csrf::Refusal::Redirect(to)) => return with_cookies(Redirect::to(to).into_response(), &set_cookies),
+                Err(csrf::Refusal::Error(e)) if ui_call => return with_cookies(e.into_ui_response(), &set_cookies),
+                Err(csrf::Refusal::Error(e)) => return with_cookies(e.into_response(), &set_cookies),
+            };
+        }
+    }
+    req.extensions_mut().insert(auth);
+    with_cookies(next.run(req).await, &set_cookies)
+}
+
+fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn bearer(headers: &http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// Extractor for handlers that need a signed-in user: the acting [`Actor`], or 401
+/// (`unauthenticated`, or `session_expired` when the cookie had expired).
+pub struct CurrentActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts.extensions.get::<RequestAuth>();
+        match auth.and_then(|a| a.principal.as_ref()) {
+            Some(p) => Ok(Self(p.actor.clone())),
+            None if auth.is_some_and(|a| a.session_expired) => Err(DomainError::SessionExpired.into()),
+            None => Err(DomainError::Unauthenticated.into()),
+        }
+    }
+}
+
+/// Extractor for the whole [`RequestAuth`] (anonymous requests included).
+pub struct Auth(pub RequestAuth);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<RequestAuth>().cloned().unwrap_or_default()))
+    }
+}

@@ -1,0 +1,73 @@
+//! The `portico` command line: `portico [serve]` runs everything; `portico admin create`
+//! creates a platform administrator; `portico settings` prints the settings table.
+
+use std::io::BufRead;
+
+use clap::{Parser, Subcommand};
+use domain::audit::AuditActor;
+
+use crate::settings::Settings;
+
+/// Portico: API management (control plane, developer portal and co-located gateway).
+#[derive(Debug, Parser)]
+#[command(name = "portico", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console, APIs and co-located gateway (the default).
+    Serve,
+    /// Administer users from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Print every setting as a Markdown table (for the README).
+    Settings,
+}
+
+/// `portico admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform administrator. Reads the password from standard input
+    /// (`--password-stdin`), or generates one and prints it once.
+    Create {
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Read the password (first line) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Runs `portico admin create`.
+pub async fn admin_create(settings: &Settings, email: &str, name: &str, password_stdin: bool) -> Result<(), String> {
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (domain::secrets::random_token()[..24].to_owned(), true)
+    };
+    let db = crate::db::open(&settings.database_url(), 2).await?;
+    domain::orgs::ensure_default(&db).await.map_err(|e| e.to_string())?;
+    let user = domain::setup::create_platform_admin(&db, email, name, &password, &AuditActor::system("cli"))
+        .await
+        .map_err(|e| match e {
+            domain::DomainError::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+            other => other.to_string(),
+        })?;
+    println!("Created platform administrator {}.", user.email);
+    if generated {
+        println!("Password (shown once): {password}");
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! The whole HTTP application as one axum `Router`: operational endpoints, the REST API,
+//! the UI, and the layers every request passes through (outermost first):
+//! request id → access log → body limit → client origin → authentication and CSRF.
+
+use app::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::{middleware, Extension, Router};
+
+use crate::request_context::TrustForwarded;
+use crate::{api, auth, ops, telemetry, web};
+
+/// Options of the router that are not part of [`AppState`].
+#[derive(Debug, Clone, Copy)]
+pub struct RouterOptions {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Believe `X-Forwarded-For`.
+    pub trust_forwarded: bool,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024, trust_forwarded: false }
+    }
+}
+
+/// Builds the application.
+pub fn build(state: AppState, options: RouterOptions) -> Router {
+    let (api, _) = api::router();
+    let app = Router::new()
+        .merge(api)
+        .merge(web::routes(&state))
+        .fallback(web::fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::layer))
+        .layer(middleware::from_fn(crate::request_context::layer))
+        .layer(Extension(TrustForwarded(options.trust_forwarded)))
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .merge(ops::routes())
+        .with_state(state);
+    telemetry::http_layers(app)
+}

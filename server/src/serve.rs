@@ -1,0 +1,91 @@
+//! Starting Portico: settings → database (migrated) → first-admin bootstrap → services →
+//! HTTP server and co-located gateway, until SIGTERM/SIGINT, then a graceful drain.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::state::AppState;
+use domain::mail::MailTransport;
+use domain::setup::{self, Bootstrap};
+use domain::throttle::LoginThrottle;
+use leptos::prelude::LeptosOptions;
+use tokio::sync::{watch, Notify};
+
+use crate::router::{self, RouterOptions};
+use crate::settings::Settings;
+
+/// Builds the shared state from settings and an open database.
+pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<AppState, String> {
+    let throttle = match &settings.redis_url {
+        Some(url) => LoginThrottle::redis(url, &settings.redis_prefix)?,
+        None => LoginThrottle::in_process(),
+    };
+    let mail = match &settings.smtp_url {
+        Some(url) => MailTransport::smtp(url, &settings.mail_from)?,
+        None => MailTransport::Log,
+    };
+    let base_url = settings.base_url();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("portico")
+        .site_root(settings.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build();
+    Ok(AppState {
+        db,
+        throttle: Arc::new(throttle),
+        mail: Arc::new(mail),
+        mail_wakeup: Arc::new(Notify::new()),
+        secure_cookies: base_url.starts_with("https://"),
+        base_url,
+        leptos_options,
+    })
+}
+
+/// Runs Portico until it is asked to stop. Errors are start-up failures, one line each.
+pub async fn run(settings: Settings) -> Result<(), String> {
+    let db = crate::db::open(&settings.database_url(), settings.database_max_connections).await?;
+    let state = state(&settings, db)?;
+    match setup::bootstrap(&state.db, settings.admin_email.as_deref(), settings.admin_password.as_deref(), &state.base_url)
+        .await
+        .map_err(|e| format!("cannot prepare the first administrator: {e}"))?
+    {
+        Bootstrap::AdminExists => {}
+        Bootstrap::AdminCreated { email } => tracing::info!(%email, "created the first platform administrator"),
+        Bootstrap::SetupLink { url } => {
+            tracing::warn!("no platform administrator exists yet; open this one-time link to create one: {url}");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let gateway = if settings.embedded_gateway {
+        let bound = gateway::Gateway::new(settings.gateway.clone()).bind().await?;
+        let mut stop = stop_rx.clone();
+        Some(tokio::spawn(bound.serve(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })))
+    } else {
+        None
+    };
+    tokio::spawn(crate::mailer::run(state.db.clone(), state.mail.clone(), state.mail_wakeup.clone()));
+    let options = RouterOptions { max_body_bytes: settings.max_body_bytes, trust_forwarded: settings.trust_forwarded };
+    let app = router::build(state, options);
+    tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");
+    let mut stop = stop_rx.clone();
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
+        let _ = stop.wait_for(|s| *s).await;
+    });
+    let server = tokio::spawn(async move { server.await });
+    gateway::signal::shutdown().await;
+    let _ = stop_tx.send(true);
+    if let Ok(Err(e)) = server.await {
+        tracing::error!(error = %e, "HTTP server failed");
+    }
+    if let Some(gateway) = gateway {
+        let _ = gateway.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Every setting of `portico`: one struct, each field a flag with a `PORTICO_*`
+//! environment variable (the standard `OTEL_*`/`STRIPE_*` names keep theirs when they
+//! arrive). An unknown `PORTICO_*` variable is an error, so a typo cannot silently
+//! leave a setting at its default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, CommandFactory, ValueEnum};
+use gateway::GatewaySettings;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line (for log shippers).
+    Json,
+    /// Human-readable text.
+    Text,
+}
+
+/// `portico`'s settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Address the console, portal and management APIs listen on.
+    #[arg(long, env = "PORTICO_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Public base URL of the console (links in e-mails, CSRF origin checks; `https`
+    /// makes cookies `Secure`). Default: `http://<listen>`.
+    #[arg(long, env = "PORTICO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Directory for Portico's own files (the SQLite database by default).
+    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://…` or `postgres://…`. Default: `sqlite://<data dir>/portico.db`.
+    #[arg(long, env = "PORTICO_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "PORTICO_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub database_max_connections: u32,
+    /// Redis URL for state shared between instances (sign-in throttling counters).
+    /// Without it, counters are kept in-process.
+    #[arg(long, env = "PORTICO_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key Portico writes.
+    #[arg(long, env = "PORTICO_REDIS_PREFIX", default_value = "portico:")]
+    pub redis_prefix: String,
+    /// SMTP server URL (`smtp://user:pass@host:587`, `smtps://host`); without it, mail
+    /// goes to the outbox and the log only.
+    #[arg(long, env = "PORTICO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of Portico's e-mail.
+    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "Portico <portico@localhost>")]
+    pub mail_from: String,
+    /// E-mail of the first platform administrator, created at start-up when none exists
+    /// (with `PORTICO_ADMIN_PASSWORD`).
+    #[arg(long, env = "PORTICO_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of that administrator (at least 12 characters). Never logged.
+    #[arg(long, env = "PORTICO_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Directory with the compiled UI assets (`pkg/portico.{js,wasm,css}`).
+    #[arg(long, env = "PORTICO_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Run the co-located gateway inside this process.
+    #[arg(long = "embedded-gateway", env = "PORTICO_EMBEDDED_GATEWAY", default_value_t = true, action = ArgAction::Set)]
+    pub embedded_gateway: bool,
+    #[command(flatten)]
+    pub gateway: GatewaySettings,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "PORTICO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Believe the client address in `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "PORTICO_TRUST_FORWARDED", default_value_t = false, action = ArgAction::Set)]
+    pub trust_forwarded: bool,
+    /// Log filter, tracing `EnvFilter` syntax (`info`, `portico=debug,sqlx=warn`).
+    #[arg(long, env = "PORTICO_LOG", default_value = "info")]
+    pub log: String,
+    /// Log line format.
+    #[arg(long, env = "PORTICO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    /// The public base URL without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_owned()
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("portico.db").display()))
+    }
+}
+
+/// Every `PORTICO_*` variable in the environment that no setting reads (test-harness
+/// variables `PORTICO_TEST_*` excepted).
+pub fn unknown_env_vars<C: CommandFactory>() -> Vec<String> {
+    let command = C::command();
+    let mut known = Vec::new();
+    collect_env_names(&command, &mut known);
+    std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("PORTICO_") && !k.starts_with("PORTICO_TEST_") && !known.contains(k))
+        .collect()
+}
+
+fn collect_env_names(command: &clap::Command, into: &mut Vec<String>) {
+    for arg in command.get_arguments() {
+        if let Some(env) = arg.get_env() {
+            into.push(env.to_string_lossy().into_owned());
+        }
+    }
+    for sub in command.get_subcommands() {
+        collect_env_names(sub, into);
+    }
+}
+
+/// The settings table for the README: `| env | flag | default | description |`.
+pub fn markdown_table<C: CommandFactory>() -> String {
+    let command = C::command();
+    let mut out = String::from("| environment variable | flag | default | what it sets |\n|---|---|---|---|\n");
+    for arg in command.get_arguments() {
+        let Some(env) = arg.get_env() else { continue };
+        let flag = arg.get_long().map(|l| format!("`--{l}`")).unwrap_or_default();
+        let default: Vec<String> = arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+        let default = if default.is_empty() { "—".to_owned() } else { format!("`{}`", default.join(",")) };
+        let help = arg.get_help().map(|h| h.to_string().replace('\n', " ")).unwrap_or_default();
+        out.push_str(&format!("| `{}` | {flag} | {default} | {help} |\n", env.to_string_lossy()));
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! Tenant isolation, table-driven over every operation in `/api/openapi.json`, so a new
+//! route is covered without anyone remembering to add it here.
+//!
+//! Org A's admin calls every operation with org B's resources substituted for the path
+//! parameters (and for id-like body fields): each must be "not found". Operations with
+//! no B resource must not leak B's identifiers. Then org B's own admin (who also owns the
+//! token fixture) makes the same calls and must *not* get 404 — proving the fixtures name
+//! real resources, so the first half cannot pass by accident. A path parameter without a fixture fails the
+//! test: give it one here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::HashMap;
+
+use http::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+/// Anonymous account flows: not tenant resources (and `logout` would end the session
+/// the test uses).
+const NOT_TENANT_RESOURCES: &str = "/api/auth/";
+
+#[tokio::test]
+async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
+    let app = support::app("server::tenant_isolation::org_admin_of_a").await;
+    let (org_a, _) = app.org_with_member("org-a", "admin-a@example.com", "org_admin").await;
+    let (org_b, admin_b) = app.org_with_member("org-b", "admin-b@example.com", "org_admin").await;
+    let mut b = app.signed_in("admin-b@example.com").await;
+    let invitation = b.post(&format!("/api/admin/v1/orgs/{org_b}/invitations"), json!({ "email": "guest-b@example.com" })).await;
+    let token = b.post("/api/me/tokens", json!({ "name": "b-token" })).await;
+    let fixtures: HashMap<&str, String> = HashMap::from([
+        ("org_id", org_b.clone()),
+        ("user_id", admin_b.clone()),
+        ("invitation_id", invitation.body["id"].as_str().unwrap().to_owned()),
+        ("token_id", token.body["token"]["id"].as_str().unwrap().to_owned()),
+    ]);
+    let secrets_of_b = [org_b.as_str(), admin_b.as_str(), "admin-b@example.com", "guest-b@example.com"];
+
+    let spec = app.client().get("/api/openapi.json").await.body;
+    let operations = operations(&spec);
+    assert!(operations.len() >= 20, "the spec lists {} operations", operations.len());
+    let mut admin_a = app.signed_in("admin-a@example.com").await;
+    let mut checked = 0;
+    let mut plans = Vec::new();
+    for (method, path, operation) in operations.iter().filter(|(_, p, _)| !p.starts_with(NOT_TENANT_RESOURCES)) {
+        let (url, path_uses_b) = substitute(path, &fixtures);
+        let (body, body_uses_b) = request_body(&spec, operation, &fixtures);
+        let reply = admin_a.send(method.clone(), &url, body.clone(), &[]).await;
+        assert!(!reply.status.is_server_error(), "{method} {url}: {}", reply.text);
+        if path_uses_b || body_uses_b {
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {url} as org A's admin: {}", reply.text);
+            plans.push((method.clone(), url, body));
+        } else {
+            for secret in secrets_of_b {
+                assert!(!reply.text.contains(secret), "{method} {url} leaked {secret}: {}", reply.text);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15 && plans.len() >= 8, "checked {checked}, {} with B's resources", plans.len());
+
+    for (method, url, body) in plans {
+        let reply = b.send(method.clone(), &url, body, &[]).await;
+        assert_ne!(reply.status, StatusCode::NOT_FOUND, "fixture check: {method} {url} must exist for org B's admin: {}", reply.text);
+        assert!(!reply.status.is_server_error(), "{method} {url}: {}", reply.text);
+    }
+    let _ = org_a;
+}
+
+/// Every `(method, path, operation)` of the document.
+fn operations(spec: &Value) -> Vec<(Method, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Ok(method) = method.to_uppercase().parse::<Method>() {
+                out.push((method, path.clone(), operation.clone()));
+            }
+        }
+    }
+    // Reads first, then changes, deletions last (they would remove fixtures).
+    out.sort_by_key(|(m, p, _)| (*m == Method::DELETE, *m != Method::GET, p.clone()));
+    out
+}
+
+/// Replaces `{param}` with fixtures; whether any was substituted.
+fn substitute(path: &str, fixtures: &HashMap<&str, String>) -> (String, bool) {
+    let mut url = path.to_owned();
+    let mut used = false;
+    while let Some(start) = url.find('{') {
+        let end = url[start..].find('}').unwrap() + start;
+        let name = &url[start + 1..end];
+        let value = fixtures.get(name).unwrap_or_else(|| panic!("no fixture for path parameter `{name}` of {path}: add one to this test"));
+        url.replace_range(start..=end, value);
+        used = true;
+    }
+    (url, used)
+}
+
+/// A valid request body from the operation's schema: required fields get plausible
+/// values; fields named like fixtures get B's ids.
+fn request_body(spec: &Value, operation: &Value, fixtures: &HashMap<&str, String>) -> (Option<Value>, bool) {
+    let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { return (None, false) };
+    let mut used = false;
+    let body = sample(spec, schema, "", fixtures, &mut used);
+    (Some(body), used)
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => spec.pointer(reference.trim_start_matches('#')).map_or(schema, |s| resolve(spec, s)),
+        None => schema,
+    }
+}
+
+fn sample(spec: &Value, schema: &Value, name: &str, fixtures: &HashMap<&str, String>, used: &mut bool) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(value) = fixtures.get(name) {
+        *used = true;
+        return json!(value);
+    }
+    if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
+        return first.clone();
+    }
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(options) = schema.get(combinator).and_then(Value::as_array) {
+            let option = options.iter().find(|o| o.get("type").and_then(Value::as_str) != Some("null")).unwrap_or(&options[0]);
+            return sample(spec, option, name, fixtures, used);
+        }
+    }
+    let kind = match schema.get("type") {
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).find(|k| *k != "null").unwrap_or("null").to_owned(),
+        Some(Value::String(kind)) => kind.clone(),
+        _ => "object".to_owned(),
+    };
+    match kind.as_str() {
+        "object" => {
+            let required: Vec<&str> = schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let mut object = Map::new();
+            for (field, field_schema) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                if required.contains(&field.as_str()) || fixtures.contains_key(field.as_str()) {
+                    object.insert(field.clone(), sample(spec, field_schema, field, fixtures, used));
+                }
+            }
+            Value::Object(object)
+        }
+        "string" if name.contains("email") => json!("someone-new@example.com"),
+        "string" if name.contains("password") => json!(support::PASSWORD),
+        "string" if name == "slug" => json!("new-org"),
+        "string" => json!("A value"),
+        "integer" | "number" => json!(7),
+        "boolean" => json!(false),
+        "array" => json!([]),
+        _ => Value::Null,
+    }
+}
