@@ -87,7 +87,9 @@ impl From<domain::DomainError> for AppError {
             E::Unauthenticated => AppError::SignInRequired { expired: false },
             E::SessionExpired => AppError::SignInRequired { expired: true },
             E::NotFound(_) => AppError::refused("not_found", message),
-            E::Conflict { code, .. } | E::AccountUnusable { code, .. } | E::LinkUnusable { code, .. } => AppError::refused(code, message),
+            E::Conflict { code, .. } | E::AccountUnusable { code, .. } | E::LinkUnusable { code, .. } => {
+                AppError::refused(code, message)
+            }
             E::InvalidCredentials => AppError::refused("invalid_credentials", message),
             E::Forbidden => AppError::refused("forbidden", message),
             E::VersionMismatch { .. } => AppError::refused("precondition_failed", message),

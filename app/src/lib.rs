@@ -18,13 +18,13 @@ pub mod cookies;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppShell;
 use crate::components::toast::Toaster;
-use crate::pages::{account, admin, portal, publisher, NotFound};
+use crate::pages::{NotFound, account, admin, portal, publisher};
 
 /// The HTML document around the application (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -23,7 +23,12 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     /// Converts a domain page.
     pub fn from_domain<U>(page: domain::Page<U>, f: impl FnMut(U) -> T) -> Self {
-        Self { items: page.items.into_iter().map(f).collect(), total: page.total, page: page.page, per_page: page.per_page }
+        Self {
+            items: page.items.into_iter().map(f).collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        }
     }
 }
 

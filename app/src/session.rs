@@ -38,7 +38,8 @@ impl SessionUser {
 
     /// May open the publisher console (publisher or org admin of a provider org).
     pub fn is_publisher(&self) -> bool {
-        self.is_platform_admin || self.memberships.iter().any(|m| m.provider && (m.role == "org_admin" || m.role == "publisher"))
+        self.is_platform_admin
+            || self.memberships.iter().any(|m| m.provider && (m.role == "org_admin" || m.role == "publisher"))
     }
 }
 
@@ -75,7 +76,12 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
                 .into_iter()
                 .filter_map(|m| {
                     let counted = actor.memberships.iter().find(|a| a.org_id == m.org_id)?;
-                    Some(SessionMembership { org_id: m.org_id, org_name: m.org_name, role: m.role.as_str().to_owned(), provider: counted.provider })
+                    Some(SessionMembership {
+                        org_id: m.org_id,
+                        org_name: m.org_name,
+                        role: m.role.as_str().to_owned(),
+                        provider: counted.provider,
+                    })
                 })
                 .collect();
             Some(user)
@@ -121,7 +127,9 @@ pub mod server {
 
     /// What the auth middleware learned about this request.
     pub fn auth() -> RequestAuth {
-        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<RequestAuth>().cloned()).unwrap_or_default()
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<RequestAuth>().cloned())
+            .unwrap_or_default()
     }
 
     /// The signed-in caller. For state changes pass the form's CSRF token: it must be
@@ -152,7 +160,9 @@ pub mod server {
 
     /// Sets a response header of the current server function or page.
     pub fn set_header(name: http::HeaderName, value: &str) {
-        if let (Some(options), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value)) {
+        if let (Some(options), Ok(value)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+        {
             options.append_header(name, value);
         }
     }

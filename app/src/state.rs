@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use domain::Actor;
 use domain::actor::RequestOrigin;
 use domain::mail::MailTransport;
 use domain::throttle::LoginThrottle;
-use domain::Actor;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;

@@ -157,7 +157,10 @@ mod tests {
             user_id: Uuid::now_v7(),
             email: "a@example.com".into(),
             is_platform_admin: platform,
-            memberships: memberships.into_iter().map(|(org_id, role)| Membership { org_id, role, provider: true }).collect(),
+            memberships: memberships
+                .into_iter()
+                .map(|(org_id, role)| Membership { org_id, role, provider: true })
+                .collect(),
             origin: RequestOrigin::default(),
         }
     }

@@ -134,7 +134,12 @@ pub struct AuditFilter {
 }
 
 /// Lists audit records the actor may see, newest first.
-pub async fn list(db: &impl Db, actor: &Actor, filter: &AuditFilter, request: PageRequest) -> DomainResult<Page<AuditEntryView>> {
+pub async fn list(
+    db: &impl Db,
+    actor: &Actor,
+    filter: &AuditFilter,
+    request: PageRequest,
+) -> DomainResult<Page<AuditEntryView>> {
     let mut condition = Condition::all();
     if let AdminScope::Orgs(orgs) = actor.require_admin()? {
         condition = condition.add(audit_entry::Column::OrgId.is_in(orgs));
@@ -158,7 +163,8 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &AuditFilter, request: Pa
         condition = condition.add(audit_entry::Column::CreatedAt.lt(to));
     }
     let sorts = [("created_at", audit_entry::Column::CreatedAt)];
-    let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (audit_entry::Column::CreatedAt, true))?;
+    let (column, descending) =
+        page::parse_sort(filter.sort.as_deref(), &sorts, (audit_entry::Column::CreatedAt, true))?;
     let select = audit_entry::Entity::find()
         .filter(condition)
         .order_by(column, page::order(descending))

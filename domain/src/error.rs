@@ -103,9 +103,7 @@ impl DomainError {
     /// errors pass through.
     pub(crate) fn conflict_on_unique(err: sea_orm::DbErr, code: &'static str, message: &str) -> Self {
         match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict { code, message: message.to_owned() }
-            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict { code, message: message.to_owned() },
             _ => Self::Database(err),
         }
     }

@@ -14,7 +14,7 @@ use crate::mail::{self, templates};
 use crate::page::{self, Page, PageRequest};
 use crate::secrets::{hash_token, random_token};
 use crate::users::{self, UserStatus};
-use crate::{members, passwords, validate, Actor, Db, DomainError, DomainResult, Role};
+use crate::{Actor, Db, DomainError, DomainResult, Role, members, passwords, validate};
 
 /// How long an invitation link is valid.
 pub const LIFETIME: Duration = Duration::days(7);
@@ -43,7 +43,15 @@ impl From<invitation::Model> for InvitationView {
         } else {
             "pending"
         };
-        Self { id: m.id, org_id: m.org_id, email: m.email, role: Role::parse(&m.role).unwrap_or(Role::Consumer), created_at: m.created_at, expires_at: m.expires_at, status: status.to_owned() }
+        Self {
+            id: m.id,
+            org_id: m.org_id,
+            email: m.email,
+            role: Role::parse(&m.role).unwrap_or(Role::Consumer),
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            status: status.to_owned(),
+        }
     }
 }
 
@@ -57,7 +65,13 @@ pub struct NewInvitation {
 
 /// Invites an address into an organization the actor administers and e-mails the link.
 /// A pending invitation for the same address is replaced.
-pub async fn create(db: &impl Db, actor: &Actor, org_id: Uuid, input: NewInvitation, base_url: &str) -> DomainResult<InvitationView> {
+pub async fn create(
+    db: &impl Db,
+    actor: &Actor,
+    org_id: Uuid,
+    input: NewInvitation,
+    base_url: &str,
+) -> DomainResult<InvitationView> {
     actor.require_org_admin(org_id)?;
     let email = validate::email("email", &input.email).map_err(|e| DomainError::Invalid(vec![e]))?;
     let role = input.role.unwrap_or(Role::Consumer);
@@ -100,16 +114,30 @@ pub async fn create(db: &impl Db, actor: &Actor, org_id: Uuid, input: NewInvitat
     let (subject, body) = templates::invitation(base_url, &org.name, &actor.email, role.as_str(), &secret);
     mail::enqueue(&txn, &email, &subject, body).await?;
     let view = InvitationView::from(row);
-    let change = Change { org_id: Some(org_id), action: "invitation.create", target_type: "invitation", target_id: Some(view.id.to_string()), before: None, after: audit::snapshot(&view) };
+    let change = Change {
+        org_id: Some(org_id),
+        action: "invitation.create",
+        target_type: "invitation",
+        target_id: Some(view.id.to_string()),
+        before: None,
+        after: audit::snapshot(&view),
+    };
     audit::record(&txn, &actor.into(), change).await?;
     txn.commit().await?;
     Ok(view)
 }
 
 /// Lists an organization's invitations, newest first.
-pub async fn list(db: &impl Db, actor: &Actor, org_id: Uuid, request: PageRequest) -> DomainResult<Page<InvitationView>> {
+pub async fn list(
+    db: &impl Db,
+    actor: &Actor,
+    org_id: Uuid,
+    request: PageRequest,
+) -> DomainResult<Page<InvitationView>> {
     actor.require_org_admin(org_id)?;
-    let select = invitation::Entity::find().filter(invitation::Column::OrgId.eq(org_id)).order_by_desc(invitation::Column::CreatedAt);
+    let select = invitation::Entity::find()
+        .filter(invitation::Column::OrgId.eq(org_id))
+        .order_by_desc(invitation::Column::CreatedAt);
     Ok(page::fetch(select, db, request).await?.map(InvitationView::from))
 }
 
@@ -124,12 +152,36 @@ pub async fn revoke(db: &impl Db, actor: &Actor, org_id: Uuid, id: Uuid) -> Doma
         .ok_or(DomainError::NotFound("invitation"))?;
     let before = InvitationView::from(row.clone());
     if before.status != "pending" {
-        return Err(DomainError::Conflict { code: "invitation_not_pending", message: format!("The invitation is already {}.", before.status) });
+        return Err(DomainError::Conflict {
+            code: "invitation_not_pending",
+            message: format!("The invitation is already {}.", before.status),
+        });
     }
-    let mut active: invitation::ActiveModel = row.into();
-    active.revoked_at = Set(Some(Utc::now()));
-    let after = InvitationView::from(active.update(&txn).await?);
-    let change = Change { org_id: Some(org_id), action: "invitation.revoke", target_type: "invitation", target_id: Some(id.to_string()), before: audit::snapshot(&before), after: audit::snapshot(&after) };
+    let now = Utc::now();
+    let withdrawn = invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if withdrawn.rows_affected == 0 {
+        return Err(DomainError::Conflict {
+            code: "invitation_not_pending",
+            message: "The invitation was accepted or withdrawn meanwhile.".into(),
+        });
+    }
+    let mut revoked = row;
+    revoked.revoked_at = Some(now);
+    let after = InvitationView::from(revoked);
+    let change = Change {
+        org_id: Some(org_id),
+        action: "invitation.revoke",
+        target_type: "invitation",
+        target_id: Some(id.to_string()),
+        before: audit::snapshot(&before),
+        after: audit::snapshot(&after),
+    };
     audit::record(&txn, &actor.into(), change).await?;
     txn.commit().await?;
     Ok(after)
@@ -169,7 +221,12 @@ fn link(code: &'static str, message: &str) -> DomainError {
 pub async fn preview(db: &impl Db, token: &str) -> DomainResult<InvitationPreview> {
     let (row, org) = find_usable(db, token).await?;
     let account_exists = users::find_by_email(db, &row.email).await?.is_some();
-    Ok(InvitationPreview { org_name: org.name, email: row.email, role: Role::parse(&row.role).unwrap_or(Role::Consumer), account_exists })
+    Ok(InvitationPreview {
+        org_name: org.name,
+        email: row.email,
+        role: Role::parse(&row.role).unwrap_or(Role::Consumer),
+        account_exists,
+    })
 }
 
 /// What a new invitee provides to create their account.
@@ -183,11 +240,36 @@ pub struct AcceptInvitation {
     pub password: Option<String>,
 }
 
-/// Accepts an invitation: joins the organization with the invited role, creating an
-/// active account first when the address has none. Returns the user's e-mail.
-pub async fn accept(db: &impl Db, input: AcceptInvitation, origin: &RequestOrigin) -> DomainResult<String> {
+/// Accepts an invitation: joins the organization with the invited role. When the
+/// address has no account, one is created (active: the link proves the address). When it
+/// has one, its owner must be signed in (`signed_in`) to accept, so that nobody who
+/// merely knows or set an account's password can collect invitations sent to it.
+/// Returns the user's e-mail.
+pub async fn accept(
+    db: &impl Db,
+    input: AcceptInvitation,
+    origin: &RequestOrigin,
+    signed_in: Option<&Actor>,
+) -> DomainResult<String> {
     let (row, _) = find_usable(db, &input.token).await?;
     let existing = users::find_by_email(db, &row.email).await?;
+    if let Some(account) = &existing {
+        match signed_in {
+            Some(actor) if actor.user_id == account.id => {}
+            Some(_) => {
+                return Err(DomainError::AccountUnusable {
+                    code: "wrong_account",
+                    message: format!("This invitation is for {}; sign in with that account to accept it.", row.email),
+                });
+            }
+            None => {
+                return Err(DomainError::AccountUnusable {
+                    code: "sign_in_required",
+                    message: format!("An account with {} exists; sign in with it to accept the invitation.", row.email),
+                });
+            }
+        }
+    }
     let new_account = match &existing {
         Some(_) => None,
         None => {
@@ -201,10 +283,13 @@ pub async fn accept(db: &impl Db, input: AcceptInvitation, origin: &RequestOrigi
         }
     };
     let txn = db.begin().await?;
+    let now = Utc::now();
     let claimed = invitation::Entity::update_many()
-        .col_expr(invitation::Column::AcceptedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .col_expr(invitation::Column::AcceptedAt, sea_orm::sea_query::Expr::value(now))
         .filter(invitation::Column::Id.eq(row.id))
         .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(now))
         .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
@@ -212,13 +297,22 @@ pub async fn accept(db: &impl Db, input: AcceptInvitation, origin: &RequestOrigi
     }
     let user: user::Model = match (existing, new_account) {
         (Some(user), _) => user,
-        (None, Some((name, hash))) => users::insert(&txn, &row.email, &name, Some(hash), UserStatus::Active, false).await?,
+        (None, Some((name, hash))) => {
+            users::insert(&txn, &row.email, &name, Some(hash), UserStatus::Active, false).await?
+        }
         (None, None) => return Err(DomainError::Internal("invitation accept without account data".into())),
     };
     let role = Role::parse(&row.role).unwrap_or(Role::Consumer);
     members::insert(&txn, row.org_id, user.id, role).await?;
     let who = AuditActor { user_id: Some(user.id), label: user.email.clone(), origin: origin.clone() };
-    let change = Change { org_id: Some(row.org_id), action: "invitation.accept", target_type: "invitation", target_id: Some(row.id.to_string()), before: None, after: Some(serde_json::json!({ "user_id": user.id, "role": role })) };
+    let change = Change {
+        org_id: Some(row.org_id),
+        action: "invitation.accept",
+        target_type: "invitation",
+        target_id: Some(row.id.to_string()),
+        before: None,
+        after: Some(serde_json::json!({ "user_id": user.id, "role": role })),
+    };
     audit::record(&txn, &who, change).await?;
     txn.commit().await?;
     Ok(user.email)

@@ -135,13 +135,28 @@ pub struct MailView {
 
 impl From<mail::Model> for MailView {
     fn from(m: mail::Model) -> Self {
-        Self { id: m.id, to: m.to_address, subject: m.subject, body: m.body_text, attempts: m.attempts, last_error: m.last_error, delivered_via: m.delivered_via, created_at: m.created_at, sent_at: m.sent_at }
+        Self {
+            id: m.id,
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body_text,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            delivered_via: m.delivered_via,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
     }
 }
 
 /// The outbox, newest first: for platform administrators, and only while mail is not
 /// sent through SMTP (the bodies hold single-use links meant for their recipients).
-pub async fn list_outbox(db: &impl Db, actor: &Actor, transport: &MailTransport, request: PageRequest) -> DomainResult<Page<MailView>> {
+pub async fn list_outbox(
+    db: &impl Db,
+    actor: &Actor,
+    transport: &MailTransport,
+    request: PageRequest,
+) -> DomainResult<Page<MailView>> {
     actor.require_platform_admin()?;
     if transport.is_smtp() {
         return Err(DomainError::NotFound("outbox"));
@@ -154,20 +169,32 @@ pub async fn list_outbox(db: &impl Db, actor: &Actor, transport: &MailTransport,
 pub mod templates {
     /// (subject, body) of the e-mail-verification message.
     pub fn verify_email(base_url: &str, name: &str, token: &str) -> (&'static str, String) {
-        ("Verify your e-mail address for Portico", format!(
-            "Hello {name},\n\nplease confirm your e-mail address by opening this link (valid for 24 hours, usable once):\n\n{base_url}/verify-email?token={token}\n\nIf you did not sign up for Portico, ignore this message.\n"
-        ))
+        (
+            "Verify your e-mail address for Portico",
+            format!(
+                "Hello {name},\n\nplease confirm your e-mail address by opening this link (valid for 24 hours, usable once):\n\n{base_url}/verify-email?token={token}\n\nIf you did not sign up for Portico, ignore this message.\n"
+            ),
+        )
     }
 
     /// (subject, body) of an invitation into an organization.
     pub fn invitation(base_url: &str, org_name: &str, inviter: &str, role: &str, token: &str) -> (String, String) {
-        (format!("You are invited to join {org_name} on Portico"), format!(
-            "Hello,\n\n{inviter} invited you to join {org_name} on Portico as {role}.\nAccept the invitation here (valid for 7 days, usable once):\n\n{base_url}/invitations/accept?token={token}\n"
-        ))
+        (
+            format!("You are invited to join {org_name} on Portico"),
+            format!(
+                "Hello,\n\n{inviter} invited you to join {org_name} on Portico as {role}.\nAccept the invitation here (valid for 7 days, usable once):\n\n{base_url}/invitations/accept?token={token}\n"
+            ),
+        )
     }
 
     /// (subject, body) telling a user their account was approved.
     pub fn approved(base_url: &str, name: &str) -> (&'static str, String) {
-        ("Your Portico account is approved", format!("Hello {name},\n\nyour account has been approved. Sign in at {base_url}/login\n"))
+        (
+            "Your Portico account is approved",
+            format!("Hello {name},\n\nyour account has been approved. Sign in at {base_url}/login\n"),
+        )
     }
 }
+
+#[cfg(test)]
+mod tests;

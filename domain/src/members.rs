@@ -3,7 +3,9 @@
 //! administrators, directly). An organization always keeps at least one org admin.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -33,12 +35,8 @@ pub async fn list(db: &impl Db, actor: &Actor, org_id: Uuid, request: PageReques
         .order_by_asc(membership::Column::CreatedAt)
         .paginate(db, request.per_page);
     let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(request.index())
-        .await?
-        .into_iter()
-        .filter_map(|(m, u)| u.map(|u| view(&m, &u)))
-        .collect();
+    let items =
+        paginator.fetch_page(request.index()).await?.into_iter().filter_map(|(m, u)| u.map(|u| view(&m, &u))).collect();
     Ok(Page { items, total, page: request.page, per_page: request.per_page })
 }
 
@@ -55,7 +53,13 @@ fn view(m: &membership::Model, u: &user::Model) -> MemberView {
 
 /// Sets a user's role in an organization. Org admins may change the role of existing
 /// members; platform administrators may also add any user.
-pub async fn set_role(db: &impl Db, actor: &Actor, org_id: Uuid, user_id: Uuid, role: Role) -> DomainResult<MemberView> {
+pub async fn set_role(
+    db: &impl Db,
+    actor: &Actor,
+    org_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> DomainResult<MemberView> {
     actor.require_org_admin(org_id)?;
     let txn = db.begin().await?;
     let existing = find(&txn, org_id, user_id).await?;
@@ -151,5 +155,7 @@ pub(crate) async fn insert(db: &impl Db, org_id: Uuid, user_id: Uuid, role: Role
     }
     .insert(db)
     .await
-    .map_err(|e| DomainError::conflict_on_unique(e, "already_member", "This user is already a member of the organization."))
+    .map_err(|e| {
+        DomainError::conflict_on_unique(e, "already_member", "This user is already a member of the organization.")
+    })
 }

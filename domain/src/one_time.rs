@@ -78,6 +78,23 @@ pub async fn consume(db: &impl Db, purpose: Purpose, secret: &str) -> DomainResu
     Ok(row)
 }
 
+/// Whether a token of `purpose` was issued for `user_id` after `since`.
+pub async fn issued_since(
+    db: &impl Db,
+    purpose: Purpose,
+    user_id: Uuid,
+    since: chrono::DateTime<Utc>,
+) -> DomainResult<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(one_time_token::Entity::find()
+        .filter(one_time_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(one_time_token::Column::UserId.eq(user_id))
+        .filter(one_time_token::Column::CreatedAt.gt(since))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Invalidates every unused token of a purpose (and user, if given).
 pub async fn invalidate(db: &impl Db, purpose: Purpose, user_id: Option<Uuid>) -> DomainResult<()> {
     let mut delete = one_time_token::Entity::delete_many()

@@ -12,7 +12,7 @@ use crate::actor::AdminScope;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::organization;
 use crate::page::{self, Page, PageRequest};
-use crate::{validate, Actor, Db, DomainError, DomainResult};
+use crate::{Actor, Db, DomainError, DomainResult, validate};
 
 /// Slug of the provider organization every install starts with.
 pub const DEFAULT_ORG_SLUG: &str = "default";
@@ -150,7 +150,13 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewOrg) -> DomainResult<
 
 /// Inserts an organization row (no checks, no audit): for services that create one as
 /// part of a larger change.
-pub(crate) async fn insert(db: &impl Db, slug: &str, name: &str, kind: OrgKind, require_approval: bool) -> DomainResult<organization::Model> {
+pub(crate) async fn insert(
+    db: &impl Db,
+    slug: &str,
+    name: &str,
+    kind: OrgKind,
+    require_approval: bool,
+) -> DomainResult<organization::Model> {
     let now = Utc::now();
     organization::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -180,7 +186,12 @@ fn created<'a>(action: &'a str, view: &OrgView) -> Change<'a> {
 }
 
 /// Lists the organizations the actor administers.
-pub async fn list(db: &impl Db, actor: &Actor, filter: &OrgFilter, request: PageRequest) -> DomainResult<Page<OrgView>> {
+pub async fn list(
+    db: &impl Db,
+    actor: &Actor,
+    filter: &OrgFilter,
+    request: PageRequest,
+) -> DomainResult<Page<OrgView>> {
     let mut condition = Condition::all();
     if let AdminScope::Orgs(orgs) = actor.require_admin()? {
         condition = condition.add(organization::Column::Id.is_in(orgs));
@@ -198,9 +209,16 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &OrgFilter, request: Page
     if let Some(kind) = filter.kind {
         condition = condition.add(organization::Column::Kind.eq(kind.as_str()));
     }
-    let sorts = [("slug", organization::Column::Slug), ("name", organization::Column::Name), ("created_at", organization::Column::CreatedAt)];
+    let sorts = [
+        ("slug", organization::Column::Slug),
+        ("name", organization::Column::Name),
+        ("created_at", organization::Column::CreatedAt),
+    ];
     let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (organization::Column::Slug, false))?;
-    let select = organization::Entity::find().filter(condition).order_by(column, page::order(descending)).order_by_asc(organization::Column::Id);
+    let select = organization::Entity::find()
+        .filter(condition)
+        .order_by(column, page::order(descending))
+        .order_by_asc(organization::Column::Id);
     Ok(page::fetch(select, db, request).await?.map(OrgView::from))
 }
 
@@ -214,10 +232,12 @@ pub(crate) async fn find(db: &impl Db, id: Uuid) -> DomainResult<organization::M
     organization::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("organization"))
 }
 
-/// The provider organization with this slug, if it exists and is active.
-pub async fn find_active_by_slug(db: &impl Db, slug: &str) -> DomainResult<Option<organization::Model>> {
+/// The active provider organization with this slug: the portal people may sign up on.
+/// Consumer organizations are joined by invitation only, so they are never portals.
+pub async fn find_portal(db: &impl Db, slug: &str) -> DomainResult<Option<organization::Model>> {
     Ok(organization::Entity::find()
         .filter(organization::Column::Slug.eq(slug))
+        .filter(organization::Column::Kind.eq(OrgKind::Provider.as_str()))
         .filter(organization::Column::Status.eq(OrgStatus::Active.as_str()))
         .one(db)
         .await?)
@@ -226,12 +246,23 @@ pub async fn find_active_by_slug(db: &impl Db, slug: &str) -> DomainResult<Optio
 /// Updates an organization. Org admins may rename theirs and change its approval
 /// setting; only platform administrators may disable or re-enable one. With
 /// `if_match`, the update only applies to that version.
-pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: OrgUpdate, if_match: Option<i64>) -> DomainResult<OrgView> {
+pub async fn update(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    input: OrgUpdate,
+    if_match: Option<i64>,
+) -> DomainResult<OrgView> {
     actor.require_org_admin(id)?;
     if input.status.is_some() {
         actor.require_platform_admin()?;
     }
-    let name = input.name.as_deref().map(|n| validate::name("name", n)).transpose().map_err(|e| DomainError::Invalid(vec![e]))?;
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| validate::name("name", n))
+        .transpose()
+        .map_err(|e| DomainError::Invalid(vec![e]))?;
     let txn = db.begin().await?;
     let current = find(&txn, id).await?;
     let expected = if_match.unwrap_or(current.version);
@@ -281,7 +312,9 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: OrgUpdate, if_
 
 /// Makes sure the `default` provider organization exists; returns it. Idempotent.
 pub async fn ensure_default(db: &impl Db) -> DomainResult<organization::Model> {
-    if let Some(org) = organization::Entity::find().filter(organization::Column::Slug.eq(DEFAULT_ORG_SLUG)).one(db).await? {
+    if let Some(org) =
+        organization::Entity::find().filter(organization::Column::Slug.eq(DEFAULT_ORG_SLUG)).one(db).await?
+    {
         return Ok(org);
     }
     let txn = db.begin().await?;
@@ -294,7 +327,11 @@ pub async fn ensure_default(db: &impl Db) -> DomainResult<organization::Model> {
 
 /// Creates the personal consumer organization of a new user, with a slug derived from
 /// their e-mail and made unique with a random suffix.
-pub(crate) async fn insert_personal(db: &impl Db, email: &str, display_name: &str) -> DomainResult<organization::Model> {
+pub(crate) async fn insert_personal(
+    db: &impl Db,
+    email: &str,
+    display_name: &str,
+) -> DomainResult<organization::Model> {
     let base: String = email
         .split('@')
         .next()

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// Largest page a caller may ask for.
 pub const MAX_PER_PAGE: u64 = 200;
+/// Highest page number accepted (keeps offsets far from overflow).
+pub const MAX_PAGE: u64 = 1_000_000;
 /// Page size when the caller does not say.
 pub const DEFAULT_PER_PAGE: u64 = 25;
 
@@ -27,7 +29,7 @@ impl PageRequest {
     /// Builds a request from optional inputs, clamping them into range.
     pub fn new(page: Option<u64>, per_page: Option<u64>) -> Self {
         Self {
-            page: page.unwrap_or(1).max(1),
+            page: page.unwrap_or(1).clamp(1, MAX_PAGE),
             per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
         }
     }
@@ -54,18 +56,31 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Converts every item, keeping the paging figures.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, per_page: self.per_page }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
 }
 
 /// Parses a `sort` parameter: a field name, optionally prefixed with `-` for
 /// descending order, among `allowed` (name → column); absent means `default`.
-pub fn parse_sort<C: Copy>(raw: Option<&str>, allowed: &[(&str, C)], default: (C, bool)) -> Result<(C, bool), crate::DomainError> {
+pub fn parse_sort<C: Copy>(
+    raw: Option<&str>,
+    allowed: &[(&str, C)],
+    default: (C, bool),
+) -> Result<(C, bool), crate::DomainError> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(default) };
     let (name, descending) = raw.strip_prefix('-').map_or((raw, false), |n| (n, true));
     allowed.iter().find(|(n, _)| *n == name).map(|(_, c)| (*c, descending)).ok_or_else(|| {
         let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-        crate::DomainError::field("sort", "invalid_sort", format!("Sort by one of {} (prefix - for descending).", names.join(", ")))
+        crate::DomainError::field(
+            "sort",
+            "invalid_sort",
+            format!("Sort by one of {} (prefix - for descending).", names.join(", ")),
+        )
     })
 }
 
@@ -75,7 +90,11 @@ pub fn order(descending: bool) -> sea_orm::Order {
 }
 
 /// Runs a sea-orm select as one page.
-pub(crate) async fn fetch<'db, C, S>(select: S, db: &'db C, request: PageRequest) -> Result<Page<<S::Selector as sea_orm::SelectorTrait>::Item>, sea_orm::DbErr>
+pub(crate) async fn fetch<'db, C, S>(
+    select: S,
+    db: &'db C,
+    request: PageRequest,
+) -> Result<Page<<S::Selector as sea_orm::SelectorTrait>::Item>, sea_orm::DbErr>
 where
     C: sea_orm::ConnectionTrait,
     S: sea_orm::PaginatorTrait<'db, C>,
@@ -95,6 +114,7 @@ mod tests {
         assert_eq!(PageRequest::new(Some(0), Some(0)), PageRequest { page: 1, per_page: 1 });
         assert_eq!(PageRequest::new(None, Some(10_000)).per_page, MAX_PER_PAGE);
         assert_eq!(PageRequest::new(Some(3), None).index(), 2);
+        assert_eq!(PageRequest::new(Some(u64::MAX), None).page, MAX_PAGE);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 use crate::{DomainError, FieldError};
 
@@ -15,9 +15,22 @@ pub const MAX_LENGTH: usize = 256;
 
 /// Passwords too common to accept even when long enough.
 const COMMON: &[&str] = &[
-    "passwordpassword", "password1234", "123456789012", "qwertyuiopas", "iloveyou1234",
-    "administrator", "adminadminadmin", "letmeinletmein", "welcomewelcome", "changemechangeme",
+    "passwordpassword",
+    "password1234",
+    "123456789012",
+    "qwertyuiopas",
+    "iloveyou1234",
+    "administrator",
+    "adminadminadmin",
+    "letmeinletmein",
+    "welcomewelcome",
+    "changemechangeme",
 ];
+
+/// At most this many argon2 computations run at once (each takes 19 MiB); the rest wait,
+/// so a flood of sign-in or sign-up requests cannot exhaust memory.
+const CONCURRENT_HASHES: usize = 4;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
 
 /// A hash of a random password, verified against when the e-mail is unknown so that
 /// "no such user" takes as long as "wrong password".
@@ -43,6 +56,7 @@ pub fn validate(field: &str, password: &str, email: &str) -> Result<(), FieldErr
 
 /// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes).
 pub async fn hash(password: String) -> Result<String, DomainError> {
+    let _permit = HASHING.acquire().await.map_err(|e| DomainError::Internal(format!("hashing limiter closed: {e}")))?;
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
         .map_err(|e| DomainError::Internal(format!("hashing task failed: {e}")))?
@@ -51,6 +65,7 @@ pub async fn hash(password: String) -> Result<String, DomainError> {
 /// Verifies a password against a stored hash; with `None` (unknown user) it still spends
 /// the same time and returns `false`.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let target = stored.as_deref().or(DUMMY_HASH.as_deref());
         let ok = target

@@ -12,7 +12,7 @@ use crate::entities::{membership, organization, session, user};
 use crate::secrets::{hash_token, random_token};
 use crate::throttle::{LoginThrottle, ThrottleKey};
 use crate::users::UserStatus;
-use crate::{passwords, Actor, Db, DomainError, DomainResult, Role};
+use crate::{Actor, Db, DomainError, DomainResult, Role, passwords};
 
 /// A session ends after this long without use.
 pub const IDLE_TIMEOUT: Duration = Duration::days(7);
@@ -45,6 +45,9 @@ pub struct ResolvedSession {
     pub csrf_token: String,
     /// The user's display name (for the UI).
     pub display_name: String,
+    /// Set when this request extended the session: the cookie must be re-sent with the
+    /// new expiry.
+    pub renewed_until: Option<DateTime<Utc>>,
 }
 
 /// Signs in with e-mail and password.
@@ -61,22 +64,31 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> DomainResult<NewSession> {
     let email = email.trim().to_lowercase();
-    let mut keys = vec![ThrottleKey::account(&email)];
-    keys.extend(origin.ip.as_deref().map(ThrottleKey::ip));
-    throttle.check(&keys).await.map_err(|retry_after| DomainError::Throttled { retry_after })?;
+    let account = ThrottleKey::account(&email);
+    let address: Vec<ThrottleKey> = origin.ip.as_deref().map(ThrottleKey::ip).into_iter().collect();
+    let throttled = |retry_after| DomainError::Throttled { retry_after };
+    throttle.check(&address).await.map_err(throttled)?;
+    throttle.attempt(&account).await.map_err(throttled)?;
     let user = crate::users::find_by_email(db, &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if !passwords::verify(password.to_owned(), stored).await {
-        throttle.failure(&keys).await;
+        throttle.failure(&address).await;
         if let Some(user) = &user {
             let who = AuditActor { user_id: Some(user.id), label: user.email.clone(), origin: origin.clone() };
-            let change = Change { org_id: None, action: "session.login_failed", target_type: "user", target_id: Some(user.id.to_string()), before: None, after: None };
+            let change = Change {
+                org_id: None,
+                action: "session.login_failed",
+                target_type: "user",
+                target_id: Some(user.id.to_string()),
+                before: None,
+                after: None,
+            };
             audit::record(db, &who, change).await?;
         }
         return Err(DomainError::InvalidCredentials);
     }
     let Some(user) = user else { return Err(DomainError::InvalidCredentials) };
-    throttle.success(&keys[0]).await;
+    throttle.success(&account).await;
     ensure_usable(&user)?;
     create(db, &user, origin, user_agent).await
 }
@@ -97,7 +109,12 @@ pub(crate) fn ensure_usable(user: &user::Model) -> DomainResult<()> {
 }
 
 /// Creates a session for a user who just proved who they are.
-pub(crate) async fn create(db: &impl Db, user: &user::Model, origin: &RequestOrigin, user_agent: Option<&str>) -> DomainResult<NewSession> {
+pub(crate) async fn create(
+    db: &impl Db,
+    user: &user::Model,
+    origin: &RequestOrigin,
+    user_agent: Option<&str>,
+) -> DomainResult<NewSession> {
     let now = Utc::now();
     let secret = random_token();
     let csrf_token = random_token();
@@ -120,7 +137,14 @@ pub(crate) async fn create(db: &impl Db, user: &user::Model, origin: &RequestOri
     active.last_login_at = Set(Some(now));
     active.update(&txn).await?;
     let who = AuditActor { user_id: Some(user.id), label: user.email.clone(), origin: origin.clone() };
-    let change = Change { org_id: None, action: "session.create", target_type: "session", target_id: Some(row.id.to_string()), before: None, after: None };
+    let change = Change {
+        org_id: None,
+        action: "session.create",
+        target_type: "session",
+        target_id: Some(row.id.to_string()),
+        before: None,
+        after: None,
+    };
     audit::record(&txn, &who, change).await?;
     txn.commit().await?;
     Ok(NewSession { secret, expires_at, csrf_token, user_id: user.id })
@@ -144,28 +168,38 @@ pub async fn resolve(db: &impl Db, secret: &str, origin: &RequestOrigin) -> Doma
         session::Entity::delete_by_id(row.id).exec(db).await?;
         return Err(DomainError::Unauthenticated);
     }
+    let mut renewed_until = None;
     if now - row.last_seen_at > TOUCH_INTERVAL {
         let expires_at = (now + IDLE_TIMEOUT).min(row.created_at + ABSOLUTE_TIMEOUT);
         let mut active: session::ActiveModel = row.clone().into();
         active.last_seen_at = Set(now);
         active.expires_at = Set(expires_at);
         active.update(db).await?;
+        renewed_until = Some(expires_at);
     }
     let display_name = user.display_name.clone();
     let actor = load_actor(db, user, origin.clone()).await?;
-    Ok(ResolvedSession { id: row.id, actor, csrf_token: row.csrf_token, display_name })
+    Ok(ResolvedSession { id: row.id, actor, csrf_token: row.csrf_token, display_name, renewed_until })
 }
 
 /// Ends a session (sign-out). Unknown secrets are ignored: signing out twice is fine.
 pub async fn logout(db: &impl Db, secret: &str, origin: &RequestOrigin) -> DomainResult<()> {
-    let Some(row) = session::Entity::find().filter(session::Column::TokenHash.eq(hash_token(secret))).one(db).await? else {
+    let Some(row) = session::Entity::find().filter(session::Column::TokenHash.eq(hash_token(secret))).one(db).await?
+    else {
         return Ok(());
     };
     let txn = db.begin().await?;
     session::Entity::delete_by_id(row.id).exec(&txn).await?;
     let label = user::Entity::find_by_id(row.user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
     let who = AuditActor { user_id: Some(row.user_id), label, origin: origin.clone() };
-    let change = Change { org_id: None, action: "session.delete", target_type: "session", target_id: Some(row.id.to_string()), before: None, after: None };
+    let change = Change {
+        org_id: None,
+        action: "session.delete",
+        target_type: "session",
+        target_id: Some(row.id.to_string()),
+        before: None,
+        after: None,
+    };
     audit::record(&txn, &who, change).await?;
     txn.commit().await?;
     Ok(())

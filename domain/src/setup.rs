@@ -4,13 +4,14 @@
 //! printed in the log. There is no default password anywhere.
 
 use chrono::Duration;
-use sea_orm::{TransactionSession};
+use sea_orm::TransactionSession;
 use serde::Deserialize;
 
+use crate::actor::AdminScope;
 use crate::audit::{self, AuditActor, Change};
 use crate::one_time::{self, Purpose};
 use crate::users::{self, UserStatus, UserView};
-use crate::{members, orgs, passwords, validate, Db, DomainError, DomainResult, Role};
+use crate::{Db, DomainError, DomainResult, Role, members, orgs, passwords, validate};
 
 /// How long a setup link is valid.
 pub const LINK_LIFETIME: Duration = Duration::hours(24);
@@ -34,13 +35,19 @@ pub enum Bootstrap {
 
 /// Ensures the default organization exists and that a platform administrator exists or
 /// can be created. Idempotent; a new setup link replaces older unused ones.
-pub async fn bootstrap(db: &impl Db, admin_email: Option<&str>, admin_password: Option<&str>, base_url: &str) -> DomainResult<Bootstrap> {
+pub async fn bootstrap(
+    db: &impl Db,
+    admin_email: Option<&str>,
+    admin_password: Option<&str>,
+    base_url: &str,
+) -> DomainResult<Bootstrap> {
     orgs::ensure_default(db).await?;
     if users::platform_admin_exists(db).await? {
         return Ok(Bootstrap::AdminExists);
     }
     if let (Some(email), Some(password)) = (admin_email, admin_password) {
-        let user = create_platform_admin(db, email, "Administrator", password, &AuditActor::system("environment")).await?;
+        let user =
+            create_platform_admin(db, email, "Administrator", password, &AuditActor::system("environment")).await?;
         return Ok(Bootstrap::AdminCreated { email: user.email });
     }
     let txn = db.begin().await?;
@@ -52,7 +59,13 @@ pub async fn bootstrap(db: &impl Db, admin_email: Option<&str>, admin_password: 
 
 /// Creates an active platform administrator who is also org admin of `default`. An
 /// existing account with that e-mail is refused (`email_taken`).
-pub async fn create_platform_admin(db: &impl Db, email: &str, display_name: &str, password: &str, who: &AuditActor) -> DomainResult<UserView> {
+pub async fn create_platform_admin(
+    db: &impl Db,
+    email: &str,
+    display_name: &str,
+    password: &str,
+    who: &AuditActor,
+) -> DomainResult<UserView> {
     let checked_email = validate::email("email", email);
     let name = validate::name("display_name", display_name);
     let checked_password = passwords::validate("password", password, email);
@@ -65,8 +78,15 @@ pub async fn create_platform_admin(db: &impl Db, email: &str, display_name: &str
     let default_org = orgs::ensure_default(&txn).await?;
     let user = users::insert(&txn, &email, &name, Some(hash), UserStatus::Active, true).await?;
     members::insert(&txn, default_org.id, user.id, Role::OrgAdmin).await?;
-    let view = users::views(&txn, vec![user]).await?.remove(0);
-    let change = Change { org_id: None, action: "user.create_platform_admin", target_type: "user", target_id: Some(view.id.to_string()), before: None, after: audit::snapshot(&view) };
+    let view = users::views(&txn, vec![user], &AdminScope::All).await?.remove(0);
+    let change = Change {
+        org_id: None,
+        action: "user.create_platform_admin",
+        target_type: "user",
+        target_id: Some(view.id.to_string()),
+        before: None,
+        after: audit::snapshot(&view),
+    };
     audit::record(&txn, who, change).await?;
     txn.commit().await?;
     Ok(view)

@@ -2,6 +2,10 @@
 //! address, further attempts must wait, and the wait doubles with every failure (1 s,
 //! 2 s, 4 s, … up to 15 min). A successful sign-in clears the account's counter.
 //!
+//! An account's attempt is counted *before* its password is checked ([`LoginThrottle::attempt`],
+//! one atomic check-and-count), so a burst of parallel guesses cannot all slip in before
+//! the first failure is recorded.
+//!
 //! Counters live in Redis when `PORTICO_REDIS_URL` is set, so every control-plane
 //! instance sees the same failures (one atomic script per failure, keys hash-tagged for
 //! Redis Cluster, e-mails stored only as hashes). If Redis cannot be reached the
@@ -27,6 +31,17 @@ pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 /// After Redis failed, how long to use local counters before trying it again.
 const REDIS_RETRY: Duration = Duration::from_secs(5);
 
+const ATTEMPT_SCRIPT: &str = r"
+local wait = redis.call('PTTL', KEYS[2])
+if wait > 0 then return wait end
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local free = tonumber(ARGV[2])
+if n >= free then
+  redis.call('SET', KEYS[2], '1', 'PX', math.floor(math.min(1000 * 2 ^ (n - free), tonumber(ARGV[3]))))
+end
+return 0";
+
 const FAILURE_SCRIPT: &str = r"
 local n = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -47,7 +62,10 @@ pub struct ThrottleKey {
 impl ThrottleKey {
     /// Failed sign-ins for one account (by e-mail, stored hashed).
     pub fn account(email: &str) -> Self {
-        Self { id: format!("acct:{}", &hash_token(&email.trim().to_lowercase())[..24]), free_failures: ACCOUNT_FREE_FAILURES }
+        Self {
+            id: format!("acct:{}", &hash_token(&email.trim().to_lowercase())[..24]),
+            free_failures: ACCOUNT_FREE_FAILURES,
+        }
     }
 
     /// Failed sign-ins from one client address.
@@ -82,7 +100,12 @@ impl LoginThrottle {
         let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {e}"))?;
         Ok(Self {
             local: LocalCounters::default(),
-            redis: Some(RedisCounters { client, prefix: prefix.to_owned(), conn: Mutex::new(None), retry_at: StdMutex::new(None) }),
+            redis: Some(RedisCounters {
+                client,
+                prefix: prefix.to_owned(),
+                conn: Mutex::new(None),
+                retry_at: StdMutex::new(None),
+            }),
         })
     }
 
@@ -104,6 +127,17 @@ impl LoginThrottle {
             None => self.local.wait(keys),
         };
         wait.map_or(Ok(()), Err)
+    }
+
+    /// Starts an attempt for `key`: refused with the time to wait while it is blocked,
+    /// otherwise counted at once (a success clears it again).
+    pub async fn attempt(&self, key: &ThrottleKey) -> Result<(), Duration> {
+        if let Some(r) = &self.redis {
+            if let Some(outcome) = r.attempt(key).await {
+                return outcome;
+            }
+        }
+        self.local.attempt(key)
     }
 
     /// Records a failed attempt for every key.
@@ -146,21 +180,38 @@ impl LocalCounters {
             .max()
     }
 
+    fn attempt(&self, key: &ThrottleKey) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(wait) =
+            entries.get(key).and_then(|e| e.blocked_until?.checked_duration_since(now)).filter(|d| !d.is_zero())
+        {
+            return Err(wait);
+        }
+        Self::count(&mut entries, key, now);
+        Ok(())
+    }
+
     fn failure(&self, keys: &[ThrottleKey]) {
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            Self::count(&mut entries, key, now);
+        }
+    }
+
+    fn count(entries: &mut HashMap<ThrottleKey, LocalEntry>, key: &ThrottleKey, now: Instant) {
         if entries.len() > 100_000 {
             entries.retain(|_, e| e.forget_at > now);
         }
-        for key in keys {
-            let entry = entries.entry(key.clone()).or_insert(LocalEntry { failures: 0, forget_at: now, blocked_until: None });
-            if entry.forget_at <= now {
-                entry.failures = 0;
-            }
-            entry.failures += 1;
-            entry.forget_at = now + WINDOW;
-            entry.blocked_until = wait_after(entry.failures, key.free_failures).map(|w| now + w);
+        let entry =
+            entries.entry(key.clone()).or_insert(LocalEntry { failures: 0, forget_at: now, blocked_until: None });
+        if entry.forget_at <= now {
+            entry.failures = 0;
         }
+        entry.failures += 1;
+        entry.forget_at = now + WINDOW;
+        entry.blocked_until = wait_after(entry.failures, key.free_failures).map(|w| now + w);
     }
 
     fn clear(&self, key: &ThrottleKey) {
@@ -231,6 +282,28 @@ impl RedisCounters {
             }
         }
         Some(longest)
+    }
+
+    /// `None` when Redis could not answer.
+    async fn attempt(&self, key: &ThrottleKey) -> Option<Result<(), Duration>> {
+        let mut conn = self.connection().await?;
+        let (count, blocked) = self.keys(key);
+        let result = redis::Script::new(ATTEMPT_SCRIPT)
+            .key(count)
+            .key(blocked)
+            .arg(WINDOW.as_millis() as u64)
+            .arg(key.free_failures)
+            .arg(MAX_WAIT.as_millis() as u64)
+            .invoke_async::<i64>(&mut conn)
+            .await;
+        match result {
+            Ok(wait) if wait > 0 => Some(Err(Duration::from_millis(wait.unsigned_abs()))),
+            Ok(_) => Some(Ok(())),
+            Err(e) => {
+                self.forget_connection(&e).await;
+                None
+            }
+        }
     }
 
     /// `false` when Redis could not record the failure.

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::actor::RequestOrigin;
 use crate::audit::{self, Change};
 use crate::entities::{personal_access_token as pat, user};
-use crate::secrets::{hash_token, random_token, PAT_PREFIX};
-use crate::{sessions, validate, Actor, Db, DomainError, DomainResult};
+use crate::secrets::{PAT_PREFIX, hash_token, random_token};
+use crate::{Actor, Db, DomainError, DomainResult, sessions, validate};
 
 /// Longest lifetime a token may be given, in days.
 pub const MAX_DAYS: u32 = 366;
@@ -34,7 +34,15 @@ pub struct TokenView {
 
 impl From<pat::Model> for TokenView {
     fn from(m: pat::Model) -> Self {
-        Self { id: m.id, name: m.name, prefix: m.token_prefix, created_at: m.created_at, expires_at: m.expires_at, last_used_at: m.last_used_at, revoked_at: m.revoked_at }
+        Self {
+            id: m.id,
+            name: m.name,
+            prefix: m.token_prefix,
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            last_used_at: m.last_used_at,
+            revoked_at: m.revoked_at,
+        }
     }
 }
 
@@ -59,7 +67,11 @@ pub struct NewToken {
 pub async fn create(db: &impl Db, actor: &Actor, input: NewToken) -> DomainResult<CreatedToken> {
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     if input.expires_in_days.is_some_and(|d| d == 0 || d > MAX_DAYS) {
-        return Err(DomainError::field("expires_in_days", "out_of_range", format!("Choose between 1 and {MAX_DAYS} days.")));
+        return Err(DomainError::field(
+            "expires_in_days",
+            "out_of_range",
+            format!("Choose between 1 and {MAX_DAYS} days."),
+        ));
     }
     let secret = format!("{PAT_PREFIX}{}", random_token());
     let now = Utc::now();
@@ -78,7 +90,14 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewToken) -> DomainResul
     .insert(&txn)
     .await?;
     let token = TokenView::from(row);
-    let change = Change { org_id: None, action: "token.create", target_type: "personal_access_token", target_id: Some(token.id.to_string()), before: None, after: audit::snapshot(&token) };
+    let change = Change {
+        org_id: None,
+        action: "token.create",
+        target_type: "personal_access_token",
+        target_id: Some(token.id.to_string()),
+        before: None,
+        after: audit::snapshot(&token),
+    };
     audit::record(&txn, &actor.into(), change).await?;
     txn.commit().await?;
     Ok(CreatedToken { token, secret })
@@ -111,7 +130,14 @@ pub async fn revoke(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<Token
     let mut active: pat::ActiveModel = row.into();
     active.revoked_at = Set(Some(Utc::now()));
     let after = TokenView::from(active.update(&txn).await?);
-    let change = Change { org_id: None, action: "token.revoke", target_type: "personal_access_token", target_id: Some(id.to_string()), before: audit::snapshot(&before), after: audit::snapshot(&after) };
+    let change = Change {
+        org_id: None,
+        action: "token.revoke",
+        target_type: "personal_access_token",
+        target_id: Some(id.to_string()),
+        before: audit::snapshot(&before),
+        after: audit::snapshot(&after),
+    };
     audit::record(&txn, &actor.into(), change).await?;
     txn.commit().await?;
     Ok(after)

@@ -16,7 +16,7 @@ use crate::actor::AdminScope;
 use crate::audit::{self, Change};
 use crate::entities::{membership, organization, session, user};
 use crate::page::{self, Page, PageRequest};
-use crate::{members, passwords, validate, Actor, Db, DomainError, DomainResult, Role};
+use crate::{Actor, Db, DomainError, DomainResult, Role, members, passwords, validate};
 
 /// The life cycle of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -114,17 +114,25 @@ pub struct UserFilter {
 
 /// Lists users the actor may administer: everyone for platform administrators, the
 /// members of their organizations for org admins.
-pub async fn list(db: &impl Db, actor: &Actor, filter: &UserFilter, request: PageRequest) -> DomainResult<Page<UserView>> {
+pub async fn list(
+    db: &impl Db,
+    actor: &Actor,
+    filter: &UserFilter,
+    request: PageRequest,
+) -> DomainResult<Page<UserView>> {
+    let scope = actor.require_admin()?;
     let mut condition = Condition::all();
-    if let AdminScope::Orgs(orgs) = actor.require_admin()? {
-        condition = condition.add(member_of(orgs));
+    if let AdminScope::Orgs(orgs) = &scope {
+        condition = condition.add(member_of(orgs.clone()));
     }
     if let Some(org) = filter.org_id {
         condition = condition.add(member_of(vec![org]));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         condition = condition.add(
-            Condition::any().add(user::Column::Email.contains(q.to_lowercase())).add(user::Column::DisplayName.contains(q)),
+            Condition::any()
+                .add(user::Column::Email.contains(q.to_lowercase()))
+                .add(user::Column::DisplayName.contains(q)),
         );
     }
     if let Some(status) = filter.status {
@@ -137,9 +145,10 @@ pub async fn list(db: &impl Db, actor: &Actor, filter: &UserFilter, request: Pag
         ("last_login_at", user::Column::LastLoginAt),
     ];
     let (column, descending) = page::parse_sort(filter.sort.as_deref(), &sorts, (user::Column::Email, false))?;
-    let select = user::Entity::find().filter(condition).order_by(column, page::order(descending)).order_by_asc(user::Column::Id);
+    let select =
+        user::Entity::find().filter(condition).order_by(column, page::order(descending)).order_by_asc(user::Column::Id);
     let page = page::fetch(select, db, request).await?;
-    let views = views(db, page.items).await?;
+    let views = views(db, page.items, &scope).await?;
     Ok(Page { items: views, total: page.total, page: page.page, per_page: page.per_page })
 }
 
@@ -156,7 +165,7 @@ fn member_of(orgs: Vec<Uuid>) -> sea_orm::sea_query::SimpleExpr {
 /// Reads one user the actor may administer.
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<UserView> {
     let user = find_visible(db, actor, id).await?;
-    Ok(views(db, vec![user]).await?.remove(0))
+    Ok(views(db, vec![user], &actor.require_admin()?).await?.remove(0))
 }
 
 async fn find_visible(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<user::Model> {
@@ -176,16 +185,15 @@ async fn find_visible(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<use
     Ok(user)
 }
 
-/// Creates an active, verified account. Platform administrators may put it in any
-/// organization (or none); org admins must put it in one of theirs.
+/// Creates an active, verified account, optionally in an organization. Platform
+/// administrators only: the account is trusted without proof that its owner controls the
+/// address, so org admins bring people in by invitation instead. (Another tenant's
+/// organization is still *not found* for an org admin.)
 pub async fn create(db: &impl Db, actor: &Actor, input: NewUser) -> DomainResult<UserView> {
-    match input.org_id {
-        Some(org) => actor.require_org_admin(org)?,
-        None => actor.require_platform_admin()?,
+    if let Some(org) = input.org_id {
+        actor.require_org_admin(org)?;
     }
-    if input.is_platform_admin {
-        actor.require_platform_admin()?;
-    }
+    actor.require_platform_admin()?;
     let email = validate::email("email", &input.email);
     let name = validate::name("display_name", &input.display_name);
     let password = passwords::validate("password", &input.password, &input.email);
@@ -202,7 +210,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewUser) -> DomainResult
     if let Some(org) = input.org_id {
         members::insert(&txn, org, user.id, input.role.unwrap_or(Role::Consumer)).await?;
     }
-    let view = views(&txn, vec![user]).await?.remove(0);
+    let view = views(&txn, vec![user], &AdminScope::All).await?.remove(0);
     let change = Change {
         org_id: input.org_id,
         action: "user.create",
@@ -242,21 +250,44 @@ pub(crate) async fn insert(
     }
     .insert(db)
     .await
-    .map_err(|e| DomainError::conflict_on_unique(e, "email_taken", "An account with this e-mail address already exists."))
+    .map_err(|e| {
+        DomainError::conflict_on_unique(e, "email_taken", "An account with this e-mail address already exists.")
+    })
 }
 
-/// Updates a user (see [`UserUpdate`] for who may change what). Disabling signs the
-/// user out everywhere. The last active platform administrator cannot be disabled or
-/// demoted.
-/// Approving sends the user an e-mail with a sign-in link under `base_url`.
-pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: UserUpdate, if_match: Option<i64>, base_url: &str) -> DomainResult<UserView> {
+/// Updates a user. Platform administrators may change anything; an org admin may only
+/// approve (`pending_approval` → `active`) a member of an organization of theirs that
+/// requires approval. Disabling signs the user out everywhere. The last active platform
+/// administrator cannot be disabled or demoted. Approving e-mails the user a sign-in
+/// link under `base_url`.
+pub async fn update(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    input: UserUpdate,
+    if_match: Option<i64>,
+    base_url: &str,
+) -> DomainResult<UserView> {
+    let scope = actor.require_admin()?;
     let txn = db.begin().await?;
     let current = find_visible(&txn, actor, id).await?;
-    let approving = input.status == Some(UserStatus::Active) && current.status == UserStatus::PendingApproval.as_str();
-    if (input.status.is_some() && !approving) || input.is_platform_admin.is_some() {
-        actor.require_platform_admin()?;
-    }
-    let name = input.display_name.as_deref().map(|n| validate::name("display_name", n)).transpose().map_err(|e| DomainError::Invalid(vec![e]))?;
+    let approving = input.status == Some(UserStatus::Active)
+        && current.status == UserStatus::PendingApproval.as_str()
+        && input.display_name.is_none()
+        && input.is_platform_admin.is_none();
+    let approval_org = match (approving, &scope) {
+        (true, AdminScope::Orgs(orgs)) => Some(approving_org(&txn, id, orgs).await?),
+        _ => {
+            actor.require_platform_admin()?;
+            None
+        }
+    };
+    let name = input
+        .display_name
+        .as_deref()
+        .map(|n| validate::name("display_name", n))
+        .transpose()
+        .map_err(|e| DomainError::Invalid(vec![e]))?;
     let expected = if_match.unwrap_or(current.version);
     if expected != current.version {
         return Err(DomainError::VersionMismatch { expected, current: current.version });
@@ -266,7 +297,7 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: UserUpdate, if
     if losing_admin {
         ensure_another_platform_admin(&txn, id).await?;
     }
-    let before = views(&txn, vec![current.clone()]).await?.remove(0);
+    let before = views(&txn, vec![current.clone()], &scope).await?.remove(0);
     let mut active: user::ActiveModel = current.into();
     if let Some(name) = name {
         active.display_name = Set(name);
@@ -292,7 +323,7 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: UserUpdate, if
         session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(&txn).await?;
     }
     let updated = user::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("user"))?;
-    let after = views(&txn, vec![updated]).await?.remove(0);
+    let after = views(&txn, vec![updated], &scope).await?.remove(0);
     let action = match (before.status.as_str(), after.status.as_str()) {
         ("pending_approval", "active") => "user.approve",
         (_, "disabled") if before.status != "disabled" => "user.disable",
@@ -300,7 +331,7 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: UserUpdate, if
         _ => "user.update",
     };
     let change = Change {
-        org_id: None,
+        org_id: approval_org,
         action,
         target_type: "user",
         target_id: Some(id.to_string()),
@@ -314,6 +345,20 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: UserUpdate, if
     }
     txn.commit().await?;
     Ok(after)
+}
+
+/// The organization (among `orgs`, administered by the caller) whose approval the user
+/// waits for; `Forbidden` when none of them requires approval of this user.
+async fn approving_org(db: &impl Db, user_id: Uuid, orgs: &[Uuid]) -> DomainResult<Uuid> {
+    membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::OrgId.is_in(orgs.to_vec()))
+        .find_also_related(organization::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .find_map(|(m, org)| org.filter(|o| o.require_approval).map(|_| m.org_id))
+        .ok_or(DomainError::Forbidden)
 }
 
 async fn ensure_another_platform_admin(db: &impl Db, leaving: Uuid) -> DomainResult<()> {
@@ -332,15 +377,17 @@ async fn ensure_another_platform_admin(db: &impl Db, leaving: Uuid) -> DomainRes
     Ok(())
 }
 
-/// Builds views for users, loading all their memberships in one query.
-pub async fn views(db: &impl Db, users: Vec<user::Model>) -> DomainResult<Vec<UserView>> {
+/// Builds views for users, loading their memberships in one query. Only memberships in
+/// organizations inside `scope` are shown: an org admin must not learn which other
+/// tenants a user belongs to.
+pub async fn views(db: &impl Db, users: Vec<user::Model>, scope: &AdminScope) -> DomainResult<Vec<UserView>> {
     let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
-    let rows = membership::Entity::find()
-        .filter(membership::Column::UserId.is_in(ids))
-        .find_also_related(organization::Entity)
-        .order_by_asc(membership::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let mut select = membership::Entity::find().filter(membership::Column::UserId.is_in(ids));
+    if let AdminScope::Orgs(orgs) = scope {
+        select = select.filter(membership::Column::OrgId.is_in(orgs.clone()));
+    }
+    let rows =
+        select.find_also_related(organization::Entity).order_by_asc(membership::Column::CreatedAt).all(db).await?;
     let mut by_user: HashMap<Uuid, Vec<MembershipView>> = HashMap::new();
     for (m, org) in rows {
         let Some(org) = org else { continue };

@@ -15,10 +15,17 @@ pub fn email(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "required", "Enter an e-mail address."));
     }
     let valid = email.len() <= MAX_EMAIL
-        && email_address::EmailAddress::parse_with_options(&email, email_address::Options::default().without_display_text())
-            .is_ok()
+        && email_address::EmailAddress::parse_with_options(
+            &email,
+            email_address::Options::default().without_display_text(),
+        )
+        .is_ok()
         && email.rsplit_once('@').is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
-    if valid { Ok(email) } else { Err(FieldError::new(field, "invalid_email", "Enter a valid e-mail address, like name@example.com.")) }
+    if valid {
+        Ok(email)
+    } else {
+        Err(FieldError::new(field, "invalid_email", "Enter a valid e-mail address, like name@example.com."))
+    }
 }
 
 /// A URL-safe identifier: 2–40 characters of `a-z`, `0-9` and `-`, not starting or
@@ -32,7 +39,11 @@ pub fn slug(field: &str, raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(slug)
     } else {
-        Err(FieldError::new(field, "invalid_slug", "Use 2–40 lower-case letters, digits and dashes (not at the start or end)."))
+        Err(FieldError::new(
+            field,
+            "invalid_slug",
+            "Use 2–40 lower-case letters, digits and dashes (not at the start or end).",
+        ))
     }
 }
 
@@ -62,7 +73,8 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(email("email", "  Alice@Example.COM ").as_deref(), Ok("alice@example.com"));
-        for bad in ["", "alice", "alice@", "@example.com", "alice@example", "a b@example.com", "Alice <a@example.com>"] {
+        for bad in ["", "alice", "alice@", "@example.com", "alice@example", "a b@example.com", "Alice <a@example.com>"]
+        {
             assert!(email("email", bad).is_err(), "{bad} accepted");
         }
         assert_eq!(email("email", "x").err().map(|e| e.code).as_deref(), Some("invalid_email"));

@@ -12,7 +12,7 @@ use domain::orgs::{self, OrgUpdate};
 use domain::throttle::LoginThrottle;
 use domain::tokens::{self, NewToken};
 use domain::users::{self, UserStatus, UserUpdate};
-use domain::{sessions, DomainError, Role};
+use domain::{DomainError, Role, sessions};
 use sea_orm::{EntityTrait, QueryOrder};
 
 const BASE: &str = "http://portico.test";
@@ -44,7 +44,26 @@ async fn sign_up_verify_sign_in_and_out() {
     let err = accounts::signup(db, signup("alice@example.com", support::PASSWORD), BASE, &origin).await.unwrap_err();
     assert!(matches!(&err, DomainError::Invalid(f) if f[0].code == "email_taken"));
     let err = accounts::signup(db, signup("not-an-email", "short"), BASE, &origin).await.unwrap_err();
-    assert!(matches!(&err, DomainError::Invalid(f) if f.len() == 2 && f[0].field == "email" && f[1].code == "too_short"));
+    assert!(
+        matches!(&err, DomainError::Invalid(f) if f.len() == 2 && f[0].field == "email" && f[1].code == "too_short")
+    );
+    let consumer_org = orgs::create(
+        db,
+        &w.root,
+        orgs::NewOrg {
+            slug: "customer".into(),
+            name: "Customer".into(),
+            kind: orgs::OrgKind::Consumer,
+            require_approval: false,
+        },
+    )
+    .await
+    .unwrap();
+    let sneaky = SignupInput { portal: Some(consumer_org.slug), ..signup("mallory@example.com", support::PASSWORD) };
+    assert!(
+        matches!(accounts::signup(db, sneaky, BASE, &origin).await, Err(DomainError::NotFound("portal"))),
+        "consumer orgs are joined by invitation only"
+    );
 
     let err = sessions::login(db, &throttle, "alice@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
     assert!(matches!(err, DomainError::AccountUnusable { code: "email_not_verified", .. }));
@@ -57,12 +76,15 @@ async fn sign_up_verify_sign_in_and_out() {
     let bogus = accounts::verify_email(db, "nope", &origin).await.unwrap_err();
     assert!(matches!(bogus, DomainError::LinkUnusable { code: "link_invalid", .. }));
 
-    let wrong = sessions::login(db, &throttle, "alice@example.com", "wrong password!", &origin, None).await.unwrap_err();
+    let wrong =
+        sessions::login(db, &throttle, "alice@example.com", "wrong password!", &origin, None).await.unwrap_err();
     assert!(matches!(wrong, DomainError::InvalidCredentials));
-    let unknown = sessions::login(db, &throttle, "nobody@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let unknown =
+        sessions::login(db, &throttle, "nobody@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
     assert!(matches!(unknown, DomainError::InvalidCredentials));
 
-    let session = sessions::login(db, &throttle, "ALICE@example.com", support::PASSWORD, &origin, Some("test")).await.unwrap();
+    let session =
+        sessions::login(db, &throttle, "ALICE@example.com", support::PASSWORD, &origin, Some("test")).await.unwrap();
     let resolved = sessions::resolve(db, &session.secret, &origin).await.unwrap();
     assert_eq!(resolved.actor.email, "alice@example.com");
     assert_eq!(resolved.csrf_token, session.csrf_token);
@@ -76,10 +98,13 @@ async fn repeated_failures_slow_sign_in_down() {
     let throttle = LoginThrottle::in_process();
     let origin = RequestOrigin { ip: Some("203.0.113.10".into()), request_id: None };
     for _ in 0..domain::throttle::ACCOUNT_FREE_FAILURES {
-        let err = sessions::login(&w.db.conn, &throttle, "root@example.com", "wrong password!", &origin, None).await.unwrap_err();
+        let err = sessions::login(&w.db.conn, &throttle, "root@example.com", "wrong password!", &origin, None)
+            .await
+            .unwrap_err();
         assert!(matches!(err, DomainError::InvalidCredentials));
     }
-    let err = sessions::login(&w.db.conn, &throttle, "root@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let err =
+        sessions::login(&w.db.conn, &throttle, "root@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
     assert!(matches!(err, DomainError::Throttled { .. }), "even the right password waits: {err:?}");
 }
 
@@ -88,17 +113,25 @@ async fn approval_required_by_the_portal_org() {
     let w = support::world("domain::accounts::approval_required_by_the_portal_org").await;
     let db = &w.db.conn;
     let origin = RequestOrigin::default();
-    let default = orgs::find_active_by_slug(db, "default").await.unwrap().unwrap();
-    orgs::update(db, &w.root, default.id, OrgUpdate { require_approval: Some(true), ..Default::default() }, None).await.unwrap();
+    let default = orgs::find_portal(db, "default").await.unwrap().unwrap();
+    orgs::update(db, &w.root, default.id, OrgUpdate { require_approval: Some(true), ..Default::default() }, None)
+        .await
+        .unwrap();
     let user = accounts::signup(db, signup("bob@example.com", support::PASSWORD), BASE, &origin).await.unwrap();
     let token = last_link(db, "/verify-email?token=").await;
     assert_eq!(accounts::verify_email(db, &token, &origin).await.unwrap().status, "pending_approval");
-    let err = sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let err = sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DomainError::AccountUnusable { code: "approval_pending", .. }));
     let approve = UserUpdate { status: Some(UserStatus::Active), ..Default::default() };
     let approved = users::update(db, &w.root, user.id, approve, None, BASE).await.unwrap();
     assert_eq!(approved.status, "active");
-    assert!(sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None).await.is_ok());
+    assert!(
+        sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -134,20 +167,42 @@ async fn invitations_bring_new_and_existing_users_into_the_org() {
     let token = last_link(db, "/invitations/accept?token=").await;
     let preview = invitations::preview(db, &token).await.unwrap();
     assert!(!preview.account_exists && preview.role == Role::Publisher && preview.org_name == "acme");
-    let missing = invitations::accept(db, AcceptInvitation { token: token.clone(), ..Default::default() }, &origin).await.unwrap_err();
+    let missing =
+        invitations::accept(db, AcceptInvitation { token: token.clone(), ..Default::default() }, &origin, None)
+            .await
+            .unwrap_err();
     assert!(matches!(&missing, DomainError::Invalid(f) if f.len() == 2));
-    let accept = AcceptInvitation { token: token.clone(), display_name: Some("New".into()), password: Some(support::PASSWORD.into()) };
-    assert_eq!(invitations::accept(db, accept.clone(), &origin).await.unwrap(), "new@example.com");
-    assert!(matches!(invitations::accept(db, accept, &origin).await, Err(DomainError::LinkUnusable { code: "link_used", .. })));
-    let session = sessions::login(db, &LoginThrottle::in_process(), "new@example.com", support::PASSWORD, &origin, None).await.unwrap();
+    let accept = AcceptInvitation {
+        token: token.clone(),
+        display_name: Some("New".into()),
+        password: Some(support::PASSWORD.into()),
+    };
+    assert_eq!(invitations::accept(db, accept.clone(), &origin, None).await.unwrap(), "new@example.com");
+    assert!(matches!(
+        invitations::accept(db, accept, &origin, None).await,
+        Err(DomainError::LinkUnusable { code: "link_used", .. })
+    ));
+    let session =
+        sessions::login(db, &LoginThrottle::in_process(), "new@example.com", support::PASSWORD, &origin, None)
+            .await
+            .unwrap();
     let actor = sessions::resolve(db, &session.secret, &origin).await.unwrap().actor;
     assert_eq!(actor.role_in(org.id), Some(Role::Publisher));
 
-    let again = invitations::create(db, &w.root, org.id, invite("new@example.com", Role::Consumer), BASE).await.unwrap_err();
+    let again =
+        invitations::create(db, &w.root, org.id, invite("new@example.com", Role::Consumer), BASE).await.unwrap_err();
     assert!(matches!(&again, DomainError::Invalid(f) if f[0].code == "already_member"));
 
     invitations::create(db, &w.root, org.id, invite("root@example.com", Role::Consumer), BASE).await.unwrap();
     let token = last_link(db, "/invitations/accept?token=").await;
     assert!(invitations::preview(db, &token).await.unwrap().account_exists);
-    invitations::accept(db, AcceptInvitation { token, ..Default::default() }, &origin).await.unwrap();
+    let existing = AcceptInvitation { token, ..Default::default() };
+    let anonymous = invitations::accept(db, existing.clone(), &origin, None).await.unwrap_err();
+    assert!(
+        matches!(anonymous, DomainError::AccountUnusable { code: "sign_in_required", .. }),
+        "an existing account must be signed in to accept"
+    );
+    let wrong = invitations::accept(db, existing.clone(), &origin, Some(&actor)).await.unwrap_err();
+    assert!(matches!(wrong, DomainError::AccountUnusable { code: "wrong_account", .. }));
+    invitations::accept(db, existing, &origin, Some(&w.root)).await.unwrap();
 }

@@ -5,8 +5,8 @@ use domain::actor::RequestOrigin;
 use domain::audit::AuditActor;
 use domain::entities::user;
 use domain::orgs::{self, NewOrg, OrgKind};
-use domain::{sessions, setup, users, Actor, Role};
-use migrations::testkit::{fresh_database, TestDatabase};
+use domain::{Actor, Role, sessions, setup, users};
+use migrations::testkit::{TestDatabase, fresh_database};
 use sea_orm::EntityTrait;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -18,7 +18,10 @@ pub struct World {
 
 pub async fn world(test: &str) -> World {
     let db = fresh_database(test).await;
-    let admin = setup::create_platform_admin(&db.conn, "root@example.com", "Root", PASSWORD, &AuditActor::system("test")).await.expect("admin");
+    let admin =
+        setup::create_platform_admin(&db.conn, "root@example.com", "Root", PASSWORD, &AuditActor::system("test"))
+            .await
+            .expect("admin");
     let root = actor(&db, admin.id).await;
     World { db, root }
 }
@@ -30,13 +33,24 @@ pub async fn actor(db: &TestDatabase, id: uuid::Uuid) -> Actor {
 
 impl World {
     pub async fn org(&self, slug: &str) -> orgs::OrgView {
-        orgs::create(&self.db.conn, &self.root, NewOrg { slug: slug.into(), name: slug.into(), kind: OrgKind::Provider, require_approval: false })
-            .await
-            .expect("org")
+        orgs::create(
+            &self.db.conn,
+            &self.root,
+            NewOrg { slug: slug.into(), name: slug.into(), kind: OrgKind::Provider, require_approval: false },
+        )
+        .await
+        .expect("org")
     }
 
     pub async fn member(&self, email: &str, org: uuid::Uuid, role: Role) -> Actor {
-        let input = users::NewUser { email: email.into(), display_name: email.into(), password: PASSWORD.into(), org_id: Some(org), role: Some(role), is_platform_admin: false };
+        let input = users::NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            password: PASSWORD.into(),
+            org_id: Some(org),
+            role: Some(role),
+            is_platform_admin: false,
+        };
         let user = users::create(&self.db.conn, &self.root, input).await.expect("user");
         actor(&self.db, user.id).await
     }

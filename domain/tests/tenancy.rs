@@ -8,7 +8,7 @@ use domain::audit::{self, AuditFilter};
 use domain::invitations::{self, NewInvitation};
 use domain::orgs::{self, OrgFilter, OrgUpdate};
 use domain::users::{self, UserFilter, UserUpdate};
-use domain::{members, DomainError, PageRequest, Role};
+use domain::{DomainError, PageRequest, Role, members};
 
 #[tokio::test]
 async fn org_admins_only_see_and_change_their_own_org() {
@@ -30,12 +30,23 @@ async fn org_admins_only_see_and_change_their_own_org() {
     assert!(users.items.iter().all(|u| u.email != "user-b@example.com"));
     assert!(matches!(users::get(db, &admin_a, user_b.user_id).await, Err(DomainError::NotFound(_))));
     let disable = UserUpdate { display_name: Some("x".into()), ..UserUpdate::default() };
-    assert!(matches!(users::update(db, &admin_a, user_b.user_id, disable, None, "http://x").await, Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        users::update(db, &admin_a, user_b.user_id, disable, None, "http://x").await,
+        Err(DomainError::NotFound(_))
+    ));
 
     assert!(matches!(members::list(db, &admin_a, b.id, page).await, Err(DomainError::NotFound(_))));
     assert!(matches!(members::remove(db, &admin_a, b.id, user_b.user_id).await, Err(DomainError::NotFound(_))));
     let invite = NewInvitation { email: "x@example.com".into(), role: None };
     assert!(matches!(invitations::create(db, &admin_a, b.id, invite, "http://x").await, Err(DomainError::NotFound(_))));
+
+    members::set_role(db, &w.root, b.id, admin_a.user_id, Role::Consumer).await.unwrap();
+    let seen_by_a = users::get(db, &admin_a, admin_a.user_id).await.unwrap();
+    assert!(
+        seen_by_a.memberships.iter().all(|m| m.org_id == a.id),
+        "org A's admin must not learn about memberships in B: {:?}",
+        seen_by_a.memberships
+    );
 
     let log = audit::list(db, &admin_a, &AuditFilter::default(), page).await.unwrap();
     assert!(log.total > 0);
@@ -54,10 +65,37 @@ async fn non_admins_do_not_see_the_admin_area_and_org_admins_cannot_create_orgs(
     let page = PageRequest::default();
     assert!(matches!(orgs::list(db, &publisher, &OrgFilter::default(), page).await, Err(DomainError::NotFound(_))));
     assert!(matches!(users::list(db, &publisher, &UserFilter::default(), page).await, Err(DomainError::NotFound(_))));
-    let new = orgs::NewOrg { slug: "other".into(), name: "Other".into(), kind: orgs::OrgKind::Provider, require_approval: false };
+    let new = orgs::NewOrg {
+        slug: "other".into(),
+        name: "Other".into(),
+        kind: orgs::OrgKind::Provider,
+        require_approval: false,
+    };
     assert!(matches!(orgs::create(db, &admin, new).await, Err(DomainError::Forbidden)));
     let disable = OrgUpdate { status: Some(orgs::OrgStatus::Disabled), ..OrgUpdate::default() };
     assert!(matches!(orgs::update(db, &admin, a.id, disable, None).await, Err(DomainError::Forbidden)));
+    let squat = users::NewUser {
+        email: "ceo@victim.example".into(),
+        display_name: "CEO".into(),
+        password: "correct horse battery".into(),
+        org_id: Some(a.id),
+        role: None,
+        is_platform_admin: false,
+    };
+    assert!(
+        matches!(users::create(db, &admin, squat).await, Err(DomainError::Forbidden)),
+        "org admins invite; they cannot create accounts for any address"
+    );
+    let promote = users::UserUpdate { is_platform_admin: Some(true), ..Default::default() };
+    assert!(matches!(
+        users::update(db, &admin, admin.user_id, promote, None, "http://x").await,
+        Err(DomainError::Forbidden)
+    ));
+    let approve = users::UserUpdate { status: Some(users::UserStatus::Active), ..Default::default() };
+    assert!(
+        users::update(db, &admin, publisher.user_id, approve, None, "http://x").await.is_err(),
+        "only pending users of an org requiring approval"
+    );
 }
 
 #[tokio::test]
@@ -66,10 +104,17 @@ async fn updates_honour_the_version_and_are_audited() {
     let db = &w.db.conn;
     let a = w.org("org-a").await;
     let stale = a.version;
-    let renamed = orgs::update(db, &w.root, a.id, OrgUpdate { name: Some("Acme".into()), ..Default::default() }, Some(stale)).await.unwrap();
+    let renamed =
+        orgs::update(db, &w.root, a.id, OrgUpdate { name: Some("Acme".into()), ..Default::default() }, Some(stale))
+            .await
+            .unwrap();
     assert_eq!(renamed.version, stale + 1);
-    let again = orgs::update(db, &w.root, a.id, OrgUpdate { name: Some("Other".into()), ..Default::default() }, Some(stale)).await;
-    assert!(matches!(again, Err(DomainError::VersionMismatch { expected, current }) if expected == stale && current == stale + 1));
+    let again =
+        orgs::update(db, &w.root, a.id, OrgUpdate { name: Some("Other".into()), ..Default::default() }, Some(stale))
+            .await;
+    assert!(
+        matches!(again, Err(DomainError::VersionMismatch { expected, current }) if expected == stale && current == stale + 1)
+    );
     let filter = AuditFilter { action: Some("org.update".into()), ..Default::default() };
     let log = audit::list(db, &w.root, &filter, PageRequest::default()).await.unwrap();
     assert_eq!(log.total, 1);

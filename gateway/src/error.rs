@@ -2,7 +2,7 @@
 //! always JSON: `{"error":"<code>","message":"…","request_id":"…"}`.
 
 use bytes::Bytes;
-use http::{header, Response, StatusCode};
+use http::{Response, StatusCode, header};
 use http_body_util::Full;
 
 /// Where an error came from (kept for analytics).

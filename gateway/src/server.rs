@@ -13,7 +13,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::{proxy, status, GatewaySettings};
+use crate::{GatewaySettings, proxy, status};
 
 /// How long in-flight requests get to finish after shutdown begins.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,7 +82,9 @@ impl BoundGateway {
                 let service = service_fn(move |req| status::handle(req, ready.load(Ordering::Acquire)));
                 spawn(graceful.watch(builder.serve_connection(io, service).into_owned()));
             } else {
-                spawn(graceful.watch(builder.serve_connection_with_upgrades(io, service_fn(proxy::handle)).into_owned()));
+                spawn(
+                    graceful.watch(builder.serve_connection_with_upgrades(io, service_fn(proxy::handle)).into_owned()),
+                );
             }
         }
         ready.store(false, Ordering::Release);

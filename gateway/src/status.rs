@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
 
 /// Handles one status request.

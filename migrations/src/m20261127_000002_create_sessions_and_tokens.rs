@@ -50,11 +50,7 @@ enum OneTimeTokens {
 }
 
 fn user_fk(table: impl IntoIden + 'static, column: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(Users::Table, Users::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+    ForeignKey::create().from(table, column).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -124,11 +120,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            OneTimeTokens::Table.into_iden(),
-            PersonalAccessTokens::Table.into_iden(),
-            Sessions::Table.into_iden(),
-        ] {
+        for table in
+            [OneTimeTokens::Table.into_iden(), PersonalAccessTokens::Table.into_iden(), Sessions::Table.into_iden()]
+        {
             manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
         }
         Ok(())

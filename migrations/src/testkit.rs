@@ -139,7 +139,8 @@ fn replace_database(url: &str, name: &str) -> String {
 fn report(backend: &str, test: &str) {
     let Ok(path) = std::env::var("PORTICO_TEST_REPORT") else { return };
     if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-        let _ = writeln!(file, "{backend}\t{test}");
+        // One write per line: tests in parallel processes append to the same file.
+        let _ = file.write_all(format!("{backend}\t{test}\n").as_bytes());
     }
 }
 

@@ -12,8 +12,17 @@ async fn migrations_apply_and_are_idempotent() {
     Migrator::up(&db.conn, None).await.expect("second run is a no-op");
     let applied = Migrator::get_applied_migrations(&db.conn).await.expect("applied");
     assert_eq!(applied.len(), Migrator::migrations().len());
-    for table in ["organizations", "users", "memberships", "sessions", "personal_access_tokens",
-        "one_time_tokens", "invitations", "audit_log", "mail_outbox"] {
+    for table in [
+        "organizations",
+        "users",
+        "memberships",
+        "sessions",
+        "personal_access_tokens",
+        "one_time_tokens",
+        "invitations",
+        "audit_log",
+        "mail_outbox",
+    ] {
         let manager = migrations::SchemaManager::new(&db.conn);
         assert!(manager.has_table(table).await.expect("has_table"), "{table} missing on {}", db.backend);
     }

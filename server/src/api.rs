@@ -37,8 +37,14 @@ impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::state::SESSION_COOKIE))));
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::state::SESSION_COOKIE))),
+        );
     }
 }
 
@@ -56,6 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, openapi) = routes().split_for_parts();
     let document = openapi.clone();
-    let router = router.route("/api/openapi.json", axum::routing::get(move || std::future::ready(Json(document.clone()))));
+    let router =
+        router.route("/api/openapi.json", axum::routing::get(move || std::future::ready(Json(document.clone()))));
     (router, openapi)
 }

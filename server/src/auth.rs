@@ -15,22 +15,28 @@
 mod csrf;
 
 use app::cookies;
-use app::state::{AppState, Principal, RequestAuth, CSRF_COOKIE, SESSION_COOKIE};
+use app::state::{AppState, CSRF_COOKIE, Principal, RequestAuth, SESSION_COOKIE};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::actor::RequestOrigin;
-use domain::{sessions, tokens, Actor, DomainError};
+use domain::{Actor, DomainError, sessions, tokens};
 use http::request::Parts;
-use http::{header, HeaderValue};
+use http::{HeaderValue, header};
 
 use crate::error::ApiError;
 
 /// Path prefix of the UI's server functions (their errors are encoded for the UI).
 pub const UI_FUNCTIONS: &str = "/ui/fn/";
 
+/// Path prefix of the compiled UI assets, which need no authentication.
+const ASSETS: &str = "/pkg/";
+
 /// The middleware; see the module documentation.
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.method().is_safe() && req.uri().path().starts_with(ASSETS) {
+        return next.run(req).await;
+    }
     let origin = req.extensions().get::<RequestOrigin>().cloned().unwrap_or_default();
     let mut auth = RequestAuth { origin: origin.clone(), ..RequestAuth::default() };
     let mut set_cookies = Vec::new();
@@ -38,7 +44,12 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         match tokens::resolve(&state.db, &token, &origin).await {
             Ok(actor) => auth.principal = Some(Principal { actor, display_name: String::new(), session_id: None }),
             Err(DomainError::Unauthenticated) => {
-                return ApiError::new(http::StatusCode::UNAUTHORIZED, "invalid_token", "The access token is unknown, revoked or expired.").into_response();
+                return ApiError::new(
+                    http::StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "The access token is unknown, revoked or expired.",
+                )
+                .into_response();
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -46,8 +57,15 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         if let Some(secret) = cookies::get(req.headers(), SESSION_COOKIE).filter(|s| !s.is_empty()) {
             match sessions::resolve(&state.db, secret, &origin).await {
                 Ok(session) => {
+                    if let Some(until) = session.renewed_until {
+                        set_cookies.push(cookies::session(secret, until, state.secure_cookies));
+                    }
                     auth.csrf_token = Some(session.csrf_token);
-                    auth.principal = Some(Principal { actor: session.actor, display_name: session.display_name, session_id: Some(session.id) });
+                    auth.principal = Some(Principal {
+                        actor: session.actor,
+                        display_name: session.display_name,
+                        session_id: Some(session.id),
+                    });
                 }
                 Err(e @ (DomainError::SessionExpired | DomainError::Unauthenticated)) => {
                     auth.session_expired = matches!(e, DomainError::SessionExpired);
@@ -72,7 +90,9 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
             let ui_call = req.uri().path().starts_with(UI_FUNCTIONS);
             req = match csrf::verify(req, &state.base_url, expected.as_deref(), auth.session_expired).await {
                 Ok(req) => req,
-                Err(csrf::Refusal::Redirect(to)) => return with_cookies(Redirect::to(to).into_response(), &set_cookies),
+                Err(csrf::Refusal::Redirect(to)) => {
+                    return with_cookies(Redirect::to(to).into_response(), &set_cookies);
+                }
                 Err(csrf::Refusal::Error(e)) if ui_call => return with_cookies(e.into_ui_response(), &set_cookies),
                 Err(csrf::Refusal::Error(e)) => return with_cookies(e.into_response(), &set_cookies),
             };

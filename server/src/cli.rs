@@ -62,7 +62,9 @@ pub async fn admin_create(settings: &Settings, email: &str, name: &str, password
     let user = domain::setup::create_platform_admin(&db, email, name, &password, &AuditActor::system("cli"))
         .await
         .map_err(|e| match e {
-            domain::DomainError::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+            domain::DomainError::Invalid(fields) => {
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            }
             other => other.to_string(),
         })?;
     println!("Created platform administrator {}.", user.email);

@@ -10,7 +10,8 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, String> {
     if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
         if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
         }
     }
     let mut options = ConnectOptions::new(url.to_owned());
@@ -19,7 +20,8 @@ pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection,
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    let db = Database::connect(options).await.map_err(|e| format!("cannot connect to the database {}: {e}", redact(url)))?;
+    let db =
+        Database::connect(options).await.map_err(|e| format!("cannot connect to the database {}: {e}", redact(url)))?;
     Migrator::up(&db, None).await.map_err(|e| format!("cannot apply database migrations on {}: {e}", redact(url)))?;
     Ok(db)
 }

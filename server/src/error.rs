@@ -5,7 +5,7 @@
 
 use axum::response::{IntoResponse, Response};
 use domain::{DomainError, FieldError};
-use http::{header, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::request_context;
@@ -88,19 +88,37 @@ impl From<DomainError> for ApiError {
         let message = error.to_string();
         match error {
             E::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("The {what} does not exist.")),
-            E::Invalid(errors) => Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Some fields are invalid; see `errors`.") },
+            E::Invalid(errors) => Self {
+                errors,
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "Some fields are invalid; see `errors`.",
+                )
+            },
             E::Conflict { code, .. } => Self::new(StatusCode::CONFLICT, code, message),
-            E::Unauthenticated => Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in, or send a personal access token as `Authorization: Bearer pat_…`."),
+            E::Unauthenticated => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Sign in, or send a personal access token as `Authorization: Bearer pat_…`.",
+            ),
             E::SessionExpired => Self::new(StatusCode::UNAUTHORIZED, "session_expired", message),
             E::InvalidCredentials => Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message),
             E::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
             E::AccountUnusable { code, .. } => Self::new(StatusCode::FORBIDDEN, code, message),
             E::LinkUnusable { code, .. } => Self::new(StatusCode::BAD_REQUEST, code, message),
             E::VersionMismatch { .. } => Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", message),
-            E::Throttled { retry_after } => Self { retry_after: Some(retry_after.as_secs().max(1)), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message) },
+            E::Throttled { retry_after } => Self {
+                retry_after: Some(retry_after.as_secs().max(1)),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)
+            },
             E::Database(_) | E::Internal(_) => {
                 tracing::error!(error = %message, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side. Quote the request id if you report it.")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Something went wrong on our side. Quote the request id if you report it.",
+                )
             }
         }
     }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The two routes.
 pub fn routes() -> Router<AppState> {
@@ -22,7 +22,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not_ready", "reason": reason })))
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not_ready", "reason": "database unavailable" })))
         }
     }
 }

@@ -1,13 +1,18 @@
-//! Per-request context available anywhere in the request's task: the request id (for
-//! problem documents and logs) and the client address (for the audit log and login
-//! throttling), honouring `X-Forwarded-For` only when the proxy in front is trusted.
+//! Per-request context, the outermost middleware: every request gets an `X-Request-Id`
+//! (the client's when it is a sane value, otherwise a new UUID — the gateway's rule),
+//! echoed in the response and available anywhere in the request's task (problem
+//! documents, logs, the audit log); and the client address, honouring
+//! `X-Forwarded-For` only when the proxy in front is trusted — and then its rightmost
+//! entry, the one that proxy appended (entries to its left are whatever the client sent).
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::actor::RequestOrigin;
+use gateway::request_id;
+use http::HeaderValue;
 
 tokio::task_local! {
     static REQUEST_ID: Option<String>;
@@ -22,16 +27,22 @@ pub fn request_id() -> Option<String> {
 #[derive(Debug, Clone, Copy)]
 pub struct TrustForwarded(pub bool);
 
-/// Middleware: records the request id for the request's task and puts the request's
-/// [`RequestOrigin`] into its extensions.
-pub async fn layer(mut req: Request, next: Next) -> Response {
-    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let trust = req.extensions().get::<TrustForwarded>().is_some_and(|t| t.0);
+/// The middleware; see the module documentation.
+pub async fn layer(State(trust): State<TrustForwarded>, mut req: Request, next: Next) -> Response {
+    let id = request_id::from_headers(req.headers());
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(request_id::HEADER, value);
+    }
     let forwarded = trust
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_owned()))
+        .0
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_owned()))
         .flatten()
         .filter(|s| s.parse::<std::net::IpAddr>().is_ok());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    req.extensions_mut().insert(RequestOrigin { ip: forwarded.or(peer), request_id: id.clone() });
-    REQUEST_ID.scope(id, next.run(req)).await
+    req.extensions_mut().insert(RequestOrigin { ip: forwarded.or(peer), request_id: Some(id.clone()) });
+    let mut response = REQUEST_ID.scope(Some(id.clone()), next.run(req)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(request_id::HEADER, value);
+    }
+    response
 }

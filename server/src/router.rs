@@ -1,12 +1,12 @@
 //! The whole HTTP application as one axum `Router`: operational endpoints, the REST API,
 //! the UI, and the layers every request passes through (outermost first):
-//! request id → access log → body limit → client origin → authentication and CSRF.
+//! request id and client origin → access log → body limit → authentication and CSRF.
 
 use app::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::{middleware, Extension, Router};
+use axum::{Router, middleware};
 
-use crate::request_context::TrustForwarded;
+use crate::request_context::{self, TrustForwarded};
 use crate::{api, auth, ops, telemetry, web};
 
 /// Options of the router that are not part of [`AppState`].
@@ -32,10 +32,9 @@ pub fn build(state: AppState, options: RouterOptions) -> Router {
         .merge(web::routes(&state))
         .fallback(web::fallback)
         .layer(middleware::from_fn_with_state(state.clone(), auth::layer))
-        .layer(middleware::from_fn(crate::request_context::layer))
-        .layer(Extension(TrustForwarded(options.trust_forwarded)))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .merge(ops::routes())
         .with_state(state);
-    telemetry::http_layers(app)
+    telemetry::access_log(app)
+        .layer(middleware::from_fn_with_state(TrustForwarded(options.trust_forwarded), request_context::layer))
 }

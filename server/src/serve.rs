@@ -9,7 +9,7 @@ use domain::mail::MailTransport;
 use domain::setup::{self, Bootstrap};
 use domain::throttle::LoginThrottle;
 use leptos::prelude::LeptosOptions;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{Notify, watch};
 
 use crate::router::{self, RouterOptions};
 use crate::settings::Settings;
@@ -46,9 +46,14 @@ pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<App
 pub async fn run(settings: Settings) -> Result<(), String> {
     let db = crate::db::open(&settings.database_url(), settings.database_max_connections).await?;
     let state = state(&settings, db)?;
-    match setup::bootstrap(&state.db, settings.admin_email.as_deref(), settings.admin_password.as_deref(), &state.base_url)
-        .await
-        .map_err(|e| format!("cannot prepare the first administrator: {e}"))?
+    match setup::bootstrap(
+        &state.db,
+        settings.admin_email.as_deref(),
+        settings.admin_password.as_deref(),
+        &state.base_url,
+    )
+    .await
+    .map_err(|e| format!("cannot prepare the first administrator: {e}"))?
     {
         Bootstrap::AdminExists => {}
         Bootstrap::AdminCreated { email } => tracing::info!(%email, "created the first platform administrator"),
@@ -74,9 +79,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     let app = router::build(state, options);
     tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");
     let mut stop = stop_rx.clone();
-    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
-        let _ = stop.wait_for(|s| *s).await;
-    });
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        },
+    );
     let server = tokio::spawn(async move { server.await });
     gateway::signal::shutdown().await;
     let _ = stop_tx.send(true);

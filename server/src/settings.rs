@@ -88,7 +88,9 @@ impl Settings {
 
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("portico.db").display()))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("portico.db").display()))
     }
 }
 

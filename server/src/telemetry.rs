@@ -1,9 +1,7 @@
-//! Logging: structured `tracing` output (JSON or text), and the HTTP layers that give
-//! every request an `X-Request-Id` (kept from the client when present) recorded on its
-//! log span and echoed in the response.
+//! Logging: structured `tracing` output (JSON or text) and the HTTP access log, whose
+//! spans carry each request's id.
 
 use axum::http::Request;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
@@ -19,15 +17,10 @@ pub fn init(filter: &str, format: LogFormat) {
     };
 }
 
-/// Adds request-id and access-log layers to a router.
-pub fn http_layers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
-    let header = http::HeaderName::from_static("x-request-id");
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+/// Adds the access log: one span per request with method, path and request id.
+pub fn access_log<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
+    router.layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
         tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-    });
-    router
-        .layer(PropagateRequestIdLayer::new(header.clone()))
-        .layer(trace)
-        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+    }))
 }

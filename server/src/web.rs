@@ -3,12 +3,12 @@
 //! problem instead of a page.
 
 use app::state::AppState;
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::error::ApiError;
 

@@ -7,7 +7,7 @@ mod support;
 
 use http::StatusCode;
 use serde_json::json;
-use support::{mailed_link, token_of, PASSWORD};
+use support::{PASSWORD, mailed_link, token_of};
 
 #[tokio::test]
 async fn sign_up_verify_sign_in_and_out() {
@@ -35,12 +35,19 @@ async fn sign_up_verify_sign_in_and_out() {
     let reused = visitor.post("/api/auth/verify-email", json!({ "token": token })).await;
     assert_eq!((reused.status, reused.code()), (StatusCode::BAD_REQUEST, "link_used"));
 
-    let wrong = visitor.post("/api/auth/login", json!({ "email": "alice@example.com", "password": "not the password" })).await;
+    let wrong =
+        visitor.post("/api/auth/login", json!({ "email": "alice@example.com", "password": "not the password" })).await;
     assert_eq!((wrong.status, wrong.code()), (StatusCode::UNAUTHORIZED, "invalid_credentials"));
 
     let login = visitor.post("/api/auth/login", json!({ "email": "alice@example.com", "password": PASSWORD })).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text);
-    let cookie = login.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("portico_session=")).unwrap();
+    let cookie = login
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("portico_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
     let me = visitor.get("/api/me").await;
     assert_eq!((me.status, me.body["email"].as_str()), (StatusCode::OK, Some("alice@example.com")));
@@ -55,7 +62,9 @@ async fn sign_up_verify_sign_in_and_out() {
 async fn bad_sign_up_input_gets_field_errors_never_a_500() {
     let app = support::app("server::accounts::bad_sign_up_input").await;
     let mut visitor = app.client();
-    let reply = visitor.post("/api/auth/signup", json!({ "email": "not-an-email", "password": "short", "display_name": "" })).await;
+    let reply = visitor
+        .post("/api/auth/signup", json!({ "email": "not-an-email", "password": "short", "display_name": "" }))
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let codes: Vec<(&str, &str)> = reply.body["errors"]
         .as_array()
@@ -68,7 +77,8 @@ async fn bad_sign_up_input_gets_field_errors_never_a_500() {
 
     let missing = visitor.post("/api/auth/signup", json!({ "email": "a@example.com" })).await;
     assert_eq!((missing.status, missing.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
-    let malformed = visitor.send(http::Method::POST, "/api/auth/signup", None, &[("content-type", "application/json")]).await;
+    let malformed =
+        visitor.send(http::Method::POST, "/api/auth/signup", None, &[("content-type", "application/json")]).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     let huge = json!({ "email": "a@example.com", "password": PASSWORD, "display_name": "x".repeat(100 * 1024) });
     let too_big = visitor.post("/api/auth/signup", huge).await;
@@ -83,7 +93,11 @@ async fn expired_sessions_are_told_apart_from_missing_ones() {
     let client = app.signed_in("root@example.com").await;
     assert_eq!(client.get("/api/me").await.status, StatusCode::OK);
     let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
-    session::Entity::update_many().set(session::ActiveModel { expires_at: Set(expired), ..Default::default() }).exec(&app.state.db).await.unwrap();
+    session::Entity::update_many()
+        .set(session::ActiveModel { expires_at: Set(expired), ..Default::default() })
+        .exec(&app.state.db)
+        .await
+        .unwrap();
     let reply = client.get("/api/me").await;
     assert_eq!((reply.status, reply.code()), (StatusCode::UNAUTHORIZED, "session_expired"));
     assert!(reply.headers.get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("portico_session=;")));
@@ -94,7 +108,8 @@ async fn repeated_failed_sign_ins_are_slowed_down() {
     let app = support::app("server::accounts::repeated_failed_sign_ins").await;
     let mut client = app.client();
     for _ in 0..domain::throttle::ACCOUNT_FREE_FAILURES {
-        let reply = client.post("/api/auth/login", json!({ "email": "root@example.com", "password": "wrong password!" })).await;
+        let reply =
+            client.post("/api/auth/login", json!({ "email": "root@example.com", "password": "wrong password!" })).await;
         assert_eq!(reply.code(), "invalid_credentials");
     }
     let reply = client.post("/api/auth/login", json!({ "email": "root@example.com", "password": PASSWORD })).await;
@@ -107,15 +122,27 @@ async fn invitations_bring_people_into_an_org() {
     let app = support::app("server::accounts::invitations").await;
     let (org, _) = app.org_with_member("acme", "boss@example.com", "org_admin").await;
     let mut boss = app.signed_in("boss@example.com").await;
-    let invite = boss.post(&format!("/api/admin/v1/orgs/{org}/invitations"), json!({ "email": "new@example.com", "role": "publisher" })).await;
+    let invite = boss
+        .post(
+            &format!("/api/admin/v1/orgs/{org}/invitations"),
+            json!({ "email": "new@example.com", "role": "publisher" }),
+        )
+        .await;
     assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.text);
     let token = token_of(&mailed_link(&app, "new@example.com", "/invitations/accept?token=").await);
     let mut visitor = app.client();
     let preview = visitor.post("/api/auth/invitations/preview", json!({ "token": token })).await;
-    assert_eq!((preview.body["org_name"].as_str(), preview.body["account_exists"].as_bool()), (Some("acme"), Some(false)));
-    let weak = visitor.post("/api/auth/invitations/accept", json!({ "token": token, "display_name": "New", "password": "weak" })).await;
+    assert_eq!(
+        (preview.body["org_name"].as_str(), preview.body["account_exists"].as_bool()),
+        (Some("acme"), Some(false))
+    );
+    let weak = visitor
+        .post("/api/auth/invitations/accept", json!({ "token": token, "display_name": "New", "password": "weak" }))
+        .await;
     assert_eq!(weak.body["errors"][0]["field"], "password");
-    let accepted = visitor.post("/api/auth/invitations/accept", json!({ "token": token, "display_name": "New", "password": PASSWORD })).await;
+    let accepted = visitor
+        .post("/api/auth/invitations/accept", json!({ "token": token, "display_name": "New", "password": PASSWORD }))
+        .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
     let newcomer = app.signed_in("new@example.com").await;
     let me = newcomer.get("/api/me").await;
@@ -128,15 +155,30 @@ async fn invitations_bring_people_into_an_org() {
 async fn the_setup_link_creates_the_first_admin_once() {
     let db = migrations::testkit::fresh_database("server::accounts::setup_link").await;
     let bootstrap = domain::setup::bootstrap(&db.conn, None, None, support::ORIGIN).await.unwrap();
-    let domain::setup::Bootstrap::SetupLink { url } = bootstrap else { panic!("expected a setup link, got {bootstrap:?}") };
+    let domain::setup::Bootstrap::SetupLink { url } = bootstrap else {
+        panic!("expected a setup link, got {bootstrap:?}")
+    };
     let app = support::app("server::accounts::setup_link_router").await;
     // The link belongs to `db`; exercise the REST endpoint on a second database where
     // an admin exists already, then on `db` itself through the domain.
     let mut visitor = app.client();
-    let refused = visitor.post("/api/auth/setup", json!({ "token": token_of(&url), "email": "a@example.com", "display_name": "A", "password": PASSWORD })).await;
+    let refused = visitor
+        .post(
+            "/api/auth/setup",
+            json!({ "token": token_of(&url), "email": "a@example.com", "display_name": "A", "password": PASSWORD }),
+        )
+        .await;
     assert_eq!((refused.status, refused.code()), (StatusCode::BAD_REQUEST, "link_invalid"));
-    let input = domain::setup::SetupInput { token: token_of(&url), email: "first@example.com".into(), display_name: "First".into(), password: PASSWORD.into() };
+    let input = domain::setup::SetupInput {
+        token: token_of(&url),
+        email: "first@example.com".into(),
+        display_name: "First".into(),
+        password: PASSWORD.into(),
+    };
     let who = domain::audit::AuditActor::system("test");
     assert!(domain::setup::complete(&db.conn, input.clone(), &who).await.is_ok());
-    assert!(matches!(domain::setup::complete(&db.conn, input, &who).await, Err(domain::DomainError::LinkUnusable { code: "link_used", .. })));
+    assert!(matches!(
+        domain::setup::complete(&db.conn, input, &who).await,
+        Err(domain::DomainError::LinkUnusable { code: "link_used", .. })
+    ));
 }

@@ -24,7 +24,8 @@ async fn cookie_requests_need_the_session_csrf_token_and_our_origin() {
     assert_eq!((forged.status, forged.code()), (StatusCode::FORBIDDEN, "csrf_failed"));
 
     client.csrf = Some(good);
-    let foreign = client.send(Method::POST, "/api/me/tokens", Some(body.clone()), &[("origin", "https://evil.example")]).await;
+    let foreign =
+        client.send(Method::POST, "/api/me/tokens", Some(body.clone()), &[("origin", "https://evil.example")]).await;
     assert_eq!(foreign.code(), "csrf_failed", "a foreign Origin is refused even with the token");
 
     let ok = client.post("/api/me/tokens", body).await;
@@ -42,11 +43,20 @@ async fn anonymous_browser_forms_need_the_double_submit_token() {
     let credentials = format!("email=root%40example.com&password={}", support::PASSWORD.replace(' ', "+"));
     let without = browser.post_form("/ui/fn/login", &credentials).await;
     assert_eq!(without.status, StatusCode::FORBIDDEN);
-    assert_eq!(without.body["Refused"]["code"], "csrf_failed", "UI functions get errors the page can show: {}", without.text);
+    assert_eq!(
+        without.body["Refused"]["code"], "csrf_failed",
+        "UI functions get errors the page can show: {}",
+        without.text
+    );
     let forged = browser.post_form("/ui/fn/login", &format!("csrf_token=forged&{credentials}")).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let signed_in = browser.post_form("/ui/fn/login", &format!("csrf_token={token}&{credentials}")).await;
-    assert!(signed_in.status.is_success() || signed_in.status.is_redirection(), "{} {}", signed_in.status, signed_in.text);
+    assert!(
+        signed_in.status.is_success() || signed_in.status.is_redirection(),
+        "{} {}",
+        signed_in.status,
+        signed_in.text
+    );
     assert!(browser.has_cookie("portico_session"), "the sign-in form set the session cookie");
 }
 
@@ -66,6 +76,13 @@ async fn personal_access_tokens_authenticate_without_csrf_until_revoked() {
     assert_eq!(script.get("/api/me").await.body["email"], "root@example.com");
     let org = script.post("/api/admin/v1/orgs", json!({ "slug": "from-ci", "name": "From CI" })).await;
     assert_eq!(org.status, StatusCode::CREATED, "token requests need no CSRF token: {}", org.text);
+
+    let minted = script.post("/api/me/tokens", json!({ "name": "forever" })).await;
+    assert_eq!(
+        (minted.status, minted.code()),
+        (StatusCode::FORBIDDEN, "session_required"),
+        "a token cannot mint tokens"
+    );
 
     assert_eq!(owner.delete(&format!("/api/me/tokens/{id}")).await.status, StatusCode::OK);
     let refused = script.get("/api/me").await;

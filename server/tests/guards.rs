@@ -58,10 +58,12 @@ async fn updates_honour_if_match_and_lists_page_filter_and_sort() {
     let read = root.get(&format!("/api/admin/v1/orgs/{id}")).await;
     let etag = read.headers["etag"].to_str().unwrap().to_owned();
     let path = format!("/api/admin/v1/orgs/{id}");
-    let first = root.send(http::Method::PATCH, &path, Some(json!({ "name": "Alpha One" })), &[("if-match", &etag)]).await;
+    let first =
+        root.send(http::Method::PATCH, &path, Some(json!({ "name": "Alpha One" })), &[("if-match", &etag)]).await;
     assert_eq!(first.status, StatusCode::OK);
     assert_ne!(first.headers["etag"].to_str().unwrap(), etag);
-    let second = root.send(http::Method::PATCH, &path, Some(json!({ "name": "Alpha Two" })), &[("if-match", &etag)]).await;
+    let second =
+        root.send(http::Method::PATCH, &path, Some(json!({ "name": "Alpha Two" })), &[("if-match", &etag)]).await;
     assert_eq!((second.status, second.code()), (StatusCode::PRECONDITION_FAILED, "precondition_failed"));
     let bad_id = root.get("/api/admin/v1/orgs/not-a-uuid").await;
     assert_eq!((bad_id.status, bad_id.code()), (StatusCode::BAD_REQUEST, "invalid_path"));
@@ -80,7 +82,10 @@ async fn ui_guards_redirect_anonymous_visitors_and_refuse_consumers() {
     assert!(page.text.contains("Build on our APIs"));
     let admin = anonymous.clone().send(http::Method::GET, "/admin", None, &[("accept", "text/html")]).await;
     assert_eq!(admin.status, StatusCode::FOUND, "{}", admin.text);
-    assert!(admin.headers["location"].to_str().unwrap().starts_with("/login?next=%2Fadmin") || admin.headers["location"].to_str().unwrap().starts_with("/login?next=/admin"));
+    assert!(
+        admin.headers["location"].to_str().unwrap().starts_with("/login?next=%2Fadmin")
+            || admin.headers["location"].to_str().unwrap().starts_with("/login?next=/admin")
+    );
     let consumer = app.signed_in("consumer@example.com").await;
     let refused = consumer.get("/admin").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);

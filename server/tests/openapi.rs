@@ -30,7 +30,10 @@ async fn every_api_route_is_documented_and_every_documented_route_exists() {
     assert!(unrouted.is_empty(), "documented paths the router does not serve: {unrouted:?}");
     for (path, item) in reply.body["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
-            assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} documents no response");
+            assert!(
+                operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} documents no response"
+            );
         }
     }
 }
@@ -45,5 +48,8 @@ fn an_undocumented_route_is_detected() {
 fn the_readme_lists_every_setting() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let table = server::settings::markdown_table::<server::cli::Cli>();
-    assert!(readme.contains(&table), "README.md's settings table is stale: paste the output of `portico settings`:\n{table}");
+    assert!(
+        readme.contains(&table),
+        "README.md's settings table is stale: paste the output of `portico settings`:\n{table}"
+    );
 }

@@ -66,10 +66,17 @@ fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 }
 
 /// A minimal HTTP/1.1 call: (status, headers, body).
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Option<(u16, String, String)> {
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<(u16, String, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -107,7 +114,12 @@ async fn accounts_survive_a_restart() {
     let (cookie, csrf) = cookie_and_csrf(&head, &body);
     let user = r#"{"email":"kept@example.com","display_name":"Kept","password":"correct horse battery"}"#;
     let origin = format!("http://{addr}");
-    let headers = [("Content-Type", "application/json"), ("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str()), ("Origin", origin.as_str())];
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", csrf.as_str()),
+        ("Origin", origin.as_str()),
+    ];
     let (status, _, body) = http(addr, "POST", "/api/admin/v1/users", &headers, user).unwrap();
     assert_eq!(status, 201, "{body}");
     assert!(first.terminate().success());
@@ -144,7 +156,10 @@ async fn sigterm_lets_in_flight_requests_finish() {
     let body = r#"{"email":"nobody@example.com","password":"wrong password!"}"#;
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let head = format!("POST /api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(&body.as_bytes()[..10]).unwrap();
     std::thread::sleep(Duration::from_millis(300));

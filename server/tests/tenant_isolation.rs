@@ -14,7 +14,7 @@ mod support;
 use std::collections::HashMap;
 
 use http::{Method, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Anonymous account flows: not tenant resources (and `logout` would end the session
 /// the test uses).
@@ -26,7 +26,8 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let (org_a, _) = app.org_with_member("org-a", "admin-a@example.com", "org_admin").await;
     let (org_b, admin_b) = app.org_with_member("org-b", "admin-b@example.com", "org_admin").await;
     let mut b = app.signed_in("admin-b@example.com").await;
-    let invitation = b.post(&format!("/api/admin/v1/orgs/{org_b}/invitations"), json!({ "email": "guest-b@example.com" })).await;
+    let invitation =
+        b.post(&format!("/api/admin/v1/orgs/{org_b}/invitations"), json!({ "email": "guest-b@example.com" })).await;
     let token = b.post("/api/me/tokens", json!({ "name": "b-token" })).await;
     let fixtures: HashMap<&str, String> = HashMap::from([
         ("org_id", org_b.clone()),
@@ -61,7 +62,12 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
 
     for (method, url, body) in plans {
         let reply = b.send(method.clone(), &url, body, &[]).await;
-        assert_ne!(reply.status, StatusCode::NOT_FOUND, "fixture check: {method} {url} must exist for org B's admin: {}", reply.text);
+        assert_ne!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "fixture check: {method} {url} must exist for org B's admin: {}",
+            reply.text
+        );
         assert!(!reply.status.is_server_error(), "{method} {url}: {}", reply.text);
     }
     let _ = org_a;
@@ -89,7 +95,9 @@ fn substitute(path: &str, fixtures: &HashMap<&str, String>) -> (String, bool) {
     while let Some(start) = url.find('{') {
         let end = url[start..].find('}').unwrap() + start;
         let name = &url[start + 1..end];
-        let value = fixtures.get(name).unwrap_or_else(|| panic!("no fixture for path parameter `{name}` of {path}: add one to this test"));
+        let value = fixtures
+            .get(name)
+            .unwrap_or_else(|| panic!("no fixture for path parameter `{name}` of {path}: add one to this test"));
         url.replace_range(start..=end, value);
         used = true;
     }
@@ -123,18 +131,25 @@ fn sample(spec: &Value, schema: &Value, name: &str, fixtures: &HashMap<&str, Str
     }
     for combinator in ["oneOf", "anyOf", "allOf"] {
         if let Some(options) = schema.get(combinator).and_then(Value::as_array) {
-            let option = options.iter().find(|o| o.get("type").and_then(Value::as_str) != Some("null")).unwrap_or(&options[0]);
+            let option =
+                options.iter().find(|o| o.get("type").and_then(Value::as_str) != Some("null")).unwrap_or(&options[0]);
             return sample(spec, option, name, fixtures, used);
         }
     }
     let kind = match schema.get("type") {
-        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).find(|k| *k != "null").unwrap_or("null").to_owned(),
+        Some(Value::Array(kinds)) => {
+            kinds.iter().filter_map(Value::as_str).find(|k| *k != "null").unwrap_or("null").to_owned()
+        }
         Some(Value::String(kind)) => kind.clone(),
         _ => "object".to_owned(),
     };
     match kind.as_str() {
         "object" => {
-            let required: Vec<&str> = schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             let mut object = Map::new();
             for (field, field_schema) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
                 if required.contains(&field.as_str()) || fixtures.contains_key(field.as_str()) {

@@ -15,7 +15,9 @@ pub fn CsrfField() -> impl IntoView {
 }
 
 /// The error of an action's last run, if it failed.
-pub fn action_error<T>(value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static) -> Signal<Option<AppError>> {
+pub fn action_error<T>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
@@ -54,8 +56,14 @@ pub fn TextField(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let input_class = move || {
-        let ring = if error.with(Option::is_some) { "ring-red-400 focus:ring-red-500" } else { "ring-slate-300 focus:ring-indigo-600" };
-        format!("mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset {ring} placeholder:text-slate-400 focus:ring-2 focus:ring-inset sm:text-sm")
+        let ring = if error.with(Option::is_some) {
+            "ring-red-400 focus:ring-red-500"
+        } else {
+            "ring-slate-300 focus:ring-indigo-600"
+        };
+        format!(
+            "mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset {ring} placeholder:text-slate-400 focus:ring-2 focus:ring-inset sm:text-sm"
+        )
     };
     view! {
         <div>

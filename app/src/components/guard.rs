@@ -6,7 +6,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::pages::Forbidden;
-use crate::session::{use_session, SessionUser};
+use crate::session::{SessionUser, use_session};
 
 /// Renders `children` only for a signed-in user for whom `allow` holds.
 #[component]

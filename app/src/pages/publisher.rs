@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::badge::Badge;
 use crate::components::guard::RequireUser;
 use crate::components::page_header::PageHeader;
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::session::use_session;
 
 /// The publisher home.

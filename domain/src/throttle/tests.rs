@@ -14,19 +14,23 @@ fn waits_double_after_the_free_failures_and_are_capped() {
 
 async fn exercise(throttle: &LoginThrottle, email: &str) {
     let account = ThrottleKey::account(email);
-    let ip = ThrottleKey::ip("198.51.100.7");
-    let keys = [account.clone(), ip.clone()];
-    for _ in 0..ACCOUNT_FREE_FAILURES - 1 {
-        assert!(throttle.check(&keys).await.is_ok());
-        throttle.failure(&keys).await;
+    for _ in 0..ACCOUNT_FREE_FAILURES {
+        assert!(throttle.attempt(&account).await.is_ok(), "five attempts pass");
     }
-    assert!(throttle.check(&keys).await.is_ok(), "four failures are free");
-    throttle.failure(&keys).await;
-    let wait = throttle.check(&keys).await.expect_err("fifth failure starts the waits");
+    let wait = throttle.attempt(&account).await.expect_err("the sixth waits");
     assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1), "{wait:?}");
-    assert!(throttle.check(&[ThrottleKey::account("someone-else@example.com")]).await.is_ok());
+    assert!(throttle.check(&[account.clone()]).await.is_err());
+    assert!(throttle.attempt(&ThrottleKey::account("someone-else@example.com")).await.is_ok());
     throttle.success(&account).await;
-    assert!(throttle.check(&[account]).await.is_ok(), "success clears the account");
+    assert!(throttle.attempt(&account).await.is_ok(), "success clears the account");
+
+    let ip = [ThrottleKey::ip("198.51.100.7")];
+    for _ in 0..IP_FREE_FAILURES - 1 {
+        throttle.failure(&ip).await;
+    }
+    assert!(throttle.check(&ip).await.is_ok(), "nineteen failures from one address are free");
+    throttle.failure(&ip).await;
+    assert!(throttle.check(&ip).await.is_err());
 }
 
 #[tokio::test]
@@ -43,12 +47,12 @@ async fn redis_counters_are_shared_between_instances() {
     assert!(first.is_shared().await, "Redis at {url} must answer");
     exercise(&first, "bob@example.com").await;
     let second = LoginThrottle::redis(&url, &prefix).expect("url");
-    let keys = [ThrottleKey::account("carol@example.com")];
+    let carol = ThrottleKey::account("carol@example.com");
     for _ in 0..ACCOUNT_FREE_FAILURES {
-        first.failure(&keys).await;
+        first.attempt(&carol).await.expect("free attempt");
     }
-    assert!(second.check(&keys).await.is_err(), "a second instance sees the first one's failures");
-    second.success(&keys[0]).await;
+    assert!(second.attempt(&carol).await.is_err(), "a second instance sees the first one's attempts");
+    second.success(&carol).await;
 }
 
 #[tokio::test]

@@ -20,7 +20,11 @@ async fn start() -> (SocketAddr, SocketAddr, oneshot::Sender<()>, tokio::task::J
     (proxy, status, stop, task)
 }
 
-async fn get_http1(addr: SocketAddr, path: &str, request_id: Option<&str>) -> (StatusCode, http::HeaderMap, serde_json::Value) {
+async fn get_http1(
+    addr: SocketAddr,
+    path: &str,
+    request_id: Option<&str>,
+) -> (StatusCode, http::HeaderMap, serde_json::Value) {
     let stream = TcpStream::connect(addr).await.expect("connect");
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
     tokio::spawn(conn);
@@ -52,7 +56,8 @@ async fn every_proxied_request_is_a_json_no_route() {
 async fn http2_with_prior_knowledge_is_served() {
     let (proxy, _, _stop, _) = start().await;
     let stream = TcpStream::connect(proxy).await.expect("connect");
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await.expect("h2");
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await.expect("h2");
     tokio::spawn(conn);
     let req = Request::get(format!("http://{proxy}/x")).body(Empty::<Bytes>::new()).expect("request");
     let resp = sender.send_request(req).await.expect("response");

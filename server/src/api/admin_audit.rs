@@ -2,8 +2,8 @@
 //! SMTP server is configured) the mail Portico would have sent.
 
 use app::state::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use domain::audit::{self, AuditEntryView, AuditFilter};
 use domain::mail::{self, MailView};
@@ -46,8 +46,13 @@ struct AuditQuery {
 /// Browses the audit log, newest first.
 #[utoipa::path(get, path = "/api/admin/v1/audit-log", tag = "admin", params(AuditQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Page<AuditEntryView>), (status = 404, body = Problem)))]
-async fn list_audit_log(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Page<AuditEntryView>>> {
-    let filter = AuditFilter { actor: q.actor, action: q.action, org_id: q.org_id, from: q.from, to: q.to, sort: q.sort };
+async fn list_audit_log(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Page<AuditEntryView>>> {
+    let filter =
+        AuditFilter { actor: q.actor, action: q.action, org_id: q.org_id, from: q.from, to: q.to, sort: q.sort };
     Ok(Json(audit::list(&state.db, &actor, &filter, PageRequest::new(q.page, q.per_page)).await?))
 }
 
@@ -65,6 +70,10 @@ struct OutboxQuery {
 /// log (no `PORTICO_SMTP_URL`), since bodies hold single-use links.
 #[utoipa::path(get, path = "/api/admin/v1/outbox", tag = "admin", params(OutboxQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Page<MailView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn list_outbox(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiQuery(q): ApiQuery<OutboxQuery>) -> ApiResult<Json<Page<MailView>>> {
+async fn list_outbox(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> ApiResult<Json<Page<MailView>>> {
     Ok(Json(mail::list_outbox(&state.db, &actor, &state.mail, PageRequest::new(q.page, q.per_page)).await?))
 }

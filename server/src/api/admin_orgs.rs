@@ -2,10 +2,10 @@
 //! administrators see every organization; org admins see theirs; anything else is 404.
 
 use app::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 use domain::invitations::{self, InvitationView, NewInvitation};
 use domain::members::{self, MemberView};
 use domain::orgs::{self, NewOrg, OrgFilter, OrgKind, OrgStatus, OrgUpdate, OrgView};
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::params::{etag, ApiJson, ApiPath, ApiQuery, IfMatch};
+use super::params::{ApiJson, ApiPath, ApiQuery, IfMatch, etag};
 use crate::auth::CurrentActor;
 use crate::error::{ApiResult, Problem};
 
@@ -58,7 +58,11 @@ struct PageQuery {
 /// Lists organizations.
 #[utoipa::path(get, path = "/api/admin/v1/orgs", tag = "admin", params(OrgQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Page<OrgView>), (status = 404, body = Problem, description = "caller is no administrator")))]
-async fn list_orgs(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiQuery(q): ApiQuery<OrgQuery>) -> ApiResult<Json<Page<OrgView>>> {
+async fn list_orgs(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(q): ApiQuery<OrgQuery>,
+) -> ApiResult<Json<Page<OrgView>>> {
     let filter = OrgFilter { q: q.q, status: q.status, kind: q.kind, sort: q.sort };
     Ok(Json(orgs::list(&state.db, &actor, &filter, PageRequest::new(q.page, q.per_page)).await?))
 }
@@ -66,7 +70,11 @@ async fn list_orgs(State(state): State<AppState>, CurrentActor(actor): CurrentAc
 /// Creates an organization (platform administrators).
 #[utoipa::path(post, path = "/api/admin/v1/orgs", tag = "admin", request_body = NewOrg, security(("session" = []), ("token" = [])),
     responses((status = 201, body = OrgView), (status = 403, body = Problem), (status = 409, body = Problem, description = "`slug_taken`"), (status = 422, body = Problem)))]
-async fn create_org(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiJson(input): ApiJson<NewOrg>) -> ApiResult<impl IntoResponse> {
+async fn create_org(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(input): ApiJson<NewOrg>,
+) -> ApiResult<impl IntoResponse> {
     let org = orgs::create(&state.db, &actor, input).await?;
     Ok((StatusCode::CREATED, etag(org.version), Json(org)))
 }
@@ -74,7 +82,11 @@ async fn create_org(State(state): State<AppState>, CurrentActor(actor): CurrentA
 /// Reads an organization; the `ETag` is its version.
 #[utoipa::path(get, path = "/api/admin/v1/orgs/{org_id}", tag = "admin", params(("org_id" = Uuid, Path)), security(("session" = []), ("token" = [])),
     responses((status = 200, body = OrgView), (status = 404, body = Problem)))]
-async fn get_org(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(org_id): ApiPath<Uuid>) -> ApiResult<impl IntoResponse> {
+async fn get_org(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(org_id): ApiPath<Uuid>,
+) -> ApiResult<impl IntoResponse> {
     let org = orgs::get(&state.db, &actor, org_id).await?;
     Ok((etag(org.version), Json(org)))
 }
@@ -84,7 +96,13 @@ async fn get_org(State(state): State<AppState>, CurrentActor(actor): CurrentActo
 #[utoipa::path(patch, path = "/api/admin/v1/orgs/{org_id}", tag = "admin", params(("org_id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = OrgUpdate, security(("session" = []), ("token" = [])),
     responses((status = 200, body = OrgView), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
-async fn update_org(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(org_id): ApiPath<Uuid>, IfMatch(version): IfMatch, ApiJson(input): ApiJson<OrgUpdate>) -> ApiResult<impl IntoResponse> {
+async fn update_org(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(org_id): ApiPath<Uuid>,
+    IfMatch(version): IfMatch,
+    ApiJson(input): ApiJson<OrgUpdate>,
+) -> ApiResult<impl IntoResponse> {
     let org = orgs::update(&state.db, &actor, org_id, input, version).await?;
     Ok((etag(org.version), Json(org)))
 }
@@ -92,7 +110,12 @@ async fn update_org(State(state): State<AppState>, CurrentActor(actor): CurrentA
 /// Lists an organization's members with their roles.
 #[utoipa::path(get, path = "/api/admin/v1/orgs/{org_id}/members", tag = "admin", params(("org_id" = Uuid, Path), PageQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Page<MemberView>), (status = 404, body = Problem)))]
-async fn list_members(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(org_id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<MemberView>>> {
+async fn list_members(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(org_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<MemberView>>> {
     Ok(Json(members::list(&state.db, &actor, org_id, PageRequest::new(q.page, q.per_page)).await?))
 }
 
@@ -105,7 +128,12 @@ struct RoleInput {
 #[utoipa::path(put, path = "/api/admin/v1/orgs/{org_id}/members/{user_id}", tag = "admin", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     request_body = RoleInput, security(("session" = []), ("token" = [])),
     responses((status = 200, body = MemberView), (status = 404, body = Problem), (status = 409, body = Problem, description = "`last_org_admin`")))]
-async fn set_member_role(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath((org_id, user_id)): ApiPath<(Uuid, Uuid)>, ApiJson(input): ApiJson<RoleInput>) -> ApiResult<Json<MemberView>> {
+async fn set_member_role(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath((org_id, user_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> ApiResult<Json<MemberView>> {
     Ok(Json(members::set_role(&state.db, &actor, org_id, user_id, input.role).await?))
 }
 
@@ -113,7 +141,11 @@ async fn set_member_role(State(state): State<AppState>, CurrentActor(actor): Cur
 #[utoipa::path(delete, path = "/api/admin/v1/orgs/{org_id}/members/{user_id}", tag = "admin", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     security(("session" = []), ("token" = [])),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem, description = "`last_org_admin`")))]
-async fn remove_member(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath((org_id, user_id)): ApiPath<(Uuid, Uuid)>) -> ApiResult<StatusCode> {
+async fn remove_member(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath((org_id, user_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<StatusCode> {
     members::remove(&state.db, &actor, org_id, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -121,7 +153,12 @@ async fn remove_member(State(state): State<AppState>, CurrentActor(actor): Curre
 /// Lists an organization's invitations.
 #[utoipa::path(get, path = "/api/admin/v1/orgs/{org_id}/invitations", tag = "admin", params(("org_id" = Uuid, Path), PageQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Page<InvitationView>), (status = 404, body = Problem)))]
-async fn list_invitations(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(org_id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<InvitationView>>> {
+async fn list_invitations(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(org_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<InvitationView>>> {
     Ok(Json(invitations::list(&state.db, &actor, org_id, PageRequest::new(q.page, q.per_page)).await?))
 }
 
@@ -129,7 +166,12 @@ async fn list_invitations(State(state): State<AppState>, CurrentActor(actor): Cu
 #[utoipa::path(post, path = "/api/admin/v1/orgs/{org_id}/invitations", tag = "admin", params(("org_id" = Uuid, Path)), request_body = NewInvitation,
     security(("session" = []), ("token" = [])),
     responses((status = 201, body = InvitationView), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn create_invitation(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(org_id): ApiPath<Uuid>, ApiJson(input): ApiJson<NewInvitation>) -> ApiResult<(StatusCode, Json<InvitationView>)> {
+async fn create_invitation(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(org_id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<NewInvitation>,
+) -> ApiResult<(StatusCode, Json<InvitationView>)> {
     let invitation = invitations::create(&state.db, &actor, org_id, input, &state.base_url).await?;
     state.wake_mailer();
     Ok((StatusCode::CREATED, Json(invitation)))
@@ -139,6 +181,10 @@ async fn create_invitation(State(state): State<AppState>, CurrentActor(actor): C
 #[utoipa::path(delete, path = "/api/admin/v1/orgs/{org_id}/invitations/{invitation_id}", tag = "admin", params(("org_id" = Uuid, Path), ("invitation_id" = Uuid, Path)),
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = InvitationView), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn revoke_invitation(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath((org_id, invitation_id)): ApiPath<(Uuid, Uuid)>) -> ApiResult<Json<InvitationView>> {
+async fn revoke_invitation(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath((org_id, invitation_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<InvitationView>> {
     Ok(Json(invitations::revoke(&state.db, &actor, org_id, invitation_id).await?))
 }

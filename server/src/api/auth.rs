@@ -3,16 +3,16 @@
 
 use app::cookies;
 use app::state::AppState;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use domain::accounts::{self, SignupInput, Verified};
 use domain::audit::AuditActor;
 use domain::invitations::{self, AcceptInvitation, InvitationPreview};
 use domain::setup::{self, SetupInput};
 use domain::users::UserView;
-use domain::{sessions, DomainError};
+use domain::{DomainError, sessions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -37,7 +37,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Creates an account on a portal and e-mails a verification link.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupInput,
     responses((status = 201, body = UserView), (status = 422, body = Problem, description = "invalid field, or `email_taken`")))]
-async fn signup(State(state): State<AppState>, Auth(auth): Auth, ApiJson(input): ApiJson<SignupInput>) -> ApiResult<(StatusCode, Json<UserView>)> {
+async fn signup(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<SignupInput>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
     let user = accounts::signup(&state.db, input, &state.base_url, &auth.origin).await?;
     state.wake_mailer();
     Ok((StatusCode::CREATED, Json(user)))
@@ -52,7 +56,11 @@ struct TokenInput {
 /// Verifies an e-mail address with the token of the e-mailed link (usable once).
 #[utoipa::path(post, path = "/api/auth/verify-email", tag = "auth", request_body = TokenInput,
     responses((status = 200, body = Verified), (status = 400, body = Problem, description = "`link_invalid`, `link_used` or `link_expired`")))]
-async fn verify_email(State(state): State<AppState>, Auth(auth): Auth, ApiJson(input): ApiJson<TokenInput>) -> ApiResult<Json<Verified>> {
+async fn verify_email(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<TokenInput>,
+) -> ApiResult<Json<Verified>> {
     Ok(Json(accounts::verify_email(&state.db, &input.token, &auth.origin).await?))
 }
 
@@ -65,7 +73,10 @@ struct EmailInput {
 /// is the same either way).
 #[utoipa::path(post, path = "/api/auth/resend-verification", tag = "auth", request_body = EmailInput,
     responses((status = 202, description = "a link was sent if the account needs one"), (status = 422, body = Problem)))]
-async fn resend_verification(State(state): State<AppState>, ApiJson(input): ApiJson<EmailInput>) -> ApiResult<StatusCode> {
+async fn resend_verification(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<EmailInput>,
+) -> ApiResult<StatusCode> {
     accounts::resend_verification(&state.db, &input.email, &state.base_url).await?;
     state.wake_mailer();
     Ok(StatusCode::ACCEPTED)
@@ -91,10 +102,22 @@ pub struct SessionState {
     responses((status = 200, body = SessionState), (status = 401, body = Problem, description = "`invalid_credentials`"),
         (status = 403, body = Problem, description = "`email_not_verified`, `approval_pending`, `account_disabled`"),
         (status = 429, body = Problem, description = "`too_many_attempts`, with `Retry-After`")))]
-async fn login(State(state): State<AppState>, Auth(auth): Auth, headers: HeaderMap, ApiJson(input): ApiJson<LoginInput>) -> ApiResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> ApiResult<Response> {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let session = sessions::login(&state.db, &state.throttle, &input.email, &input.password, &auth.origin, agent).await?;
-    let user = domain::users::views(&state.db, vec![find_user(&state, session.user_id).await?]).await?.remove(0);
+    let session =
+        sessions::login(&state.db, &state.throttle, &input.email, &input.password, &auth.origin, agent).await?;
+    let user = domain::users::views(
+        &state.db,
+        vec![find_user(&state, session.user_id).await?],
+        &domain::actor::AdminScope::All,
+    )
+    .await?
+    .remove(0);
     let cookie = cookies::session(&session.secret, session.expires_at, state.secure_cookies);
     let body = SessionState { user: Some(user), csrf_token: Some(session.csrf_token) };
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
@@ -127,7 +150,10 @@ async fn get_session(State(state): State<AppState>, Auth(auth): Auth) -> ApiResu
 /// Shows an invitation (organization, address, role) by its link's token.
 #[utoipa::path(post, path = "/api/auth/invitations/preview", tag = "auth", request_body = TokenInput,
     responses((status = 200, body = InvitationPreview), (status = 400, body = Problem)))]
-async fn preview_invitation(State(state): State<AppState>, ApiJson(input): ApiJson<TokenInput>) -> ApiResult<Json<InvitationPreview>> {
+async fn preview_invitation(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<TokenInput>,
+) -> ApiResult<Json<InvitationPreview>> {
     Ok(Json(invitations::preview(&state.db, &input.token).await?))
 }
 
@@ -137,18 +163,28 @@ struct Accepted {
     email: String,
 }
 
-/// Accepts an invitation, creating the account when the address has none.
+/// Accepts an invitation, creating the account when the address has none; for an
+/// existing account its owner must be signed in.
 #[utoipa::path(post, path = "/api/auth/invitations/accept", tag = "auth", request_body = AcceptInvitation,
     responses((status = 200, body = Accepted), (status = 400, body = Problem), (status = 422, body = Problem)))]
-async fn accept_invitation(State(state): State<AppState>, Auth(auth): Auth, ApiJson(input): ApiJson<AcceptInvitation>) -> ApiResult<Json<Accepted>> {
-    let email = invitations::accept(&state.db, input, &auth.origin).await?;
+async fn accept_invitation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<AcceptInvitation>,
+) -> ApiResult<Json<Accepted>> {
+    let signed_in = auth.principal.as_ref().map(|p| &p.actor);
+    let email = invitations::accept(&state.db, input, &auth.origin, signed_in).await?;
     Ok(Json(Accepted { email }))
 }
 
 /// Creates the first platform administrator with the one-time setup link's token.
 #[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = SetupInput,
     responses((status = 201, body = UserView), (status = 400, body = Problem), (status = 422, body = Problem)))]
-async fn complete_setup(State(state): State<AppState>, Auth(auth): Auth, ApiJson(input): ApiJson<SetupInput>) -> ApiResult<(StatusCode, Json<UserView>)> {
+async fn complete_setup(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<SetupInput>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
     let who = AuditActor { user_id: None, label: "setup-link".into(), origin: auth.origin };
     Ok((StatusCode::CREATED, Json(setup::complete(&state.db, input, &who).await?)))
 }

@@ -1,9 +1,9 @@
 //! `/api/me`: the caller's own account and personal access tokens.
 
 use app::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use domain::accounts::{self, ProfileUpdate};
 use domain::tokens::{self, CreatedToken, NewToken, TokenView};
 use domain::users::UserView;
@@ -12,10 +12,13 @@ use uuid::Uuid;
 
 use super::params::{ApiJson, ApiPath};
 use crate::auth::{Auth, CurrentActor};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_me, update_me)).routes(routes!(list_tokens, create_token)).routes(routes!(revoke_token))
+    OpenApiRouter::new()
+        .routes(routes!(get_me, update_me))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
 }
 
 /// The signed-in user, with their organizations and roles.
@@ -29,28 +32,54 @@ async fn get_me(State(state): State<AppState>, CurrentActor(actor): CurrentActor
 /// when the password changes).
 #[utoipa::path(patch, path = "/api/me", tag = "me", request_body = ProfileUpdate, security(("session" = []), ("token" = [])),
     responses((status = 200, body = UserView), (status = 422, body = Problem)))]
-async fn update_me(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Auth(auth): Auth, ApiJson(input): ApiJson<ProfileUpdate>) -> ApiResult<Json<UserView>> {
+async fn update_me(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<ProfileUpdate>,
+) -> ApiResult<Json<UserView>> {
     let keep = auth.principal.and_then(|p| p.session_id);
-    Ok(Json(accounts::update_me(&state.db, &actor, input, keep).await?))
+    Ok(Json(accounts::update_me(&state.db, &state.throttle, &actor, input, keep).await?))
 }
 
 /// The caller's personal access tokens (secrets are never shown again).
 #[utoipa::path(get, path = "/api/me/tokens", tag = "me", security(("session" = []), ("token" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
-async fn list_tokens(State(state): State<AppState>, CurrentActor(actor): CurrentActor) -> ApiResult<Json<Vec<TokenView>>> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> ApiResult<Json<Vec<TokenView>>> {
     Ok(Json(tokens::list(&state.db, &actor).await?))
 }
 
 /// Creates a personal access token; the response holds its secret, shown this once.
-#[utoipa::path(post, path = "/api/me/tokens", tag = "me", request_body = NewToken, security(("session" = []), ("token" = [])),
-    responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
-async fn create_token(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiJson(input): ApiJson<NewToken>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+/// Only a signed-in session may create tokens: a token cannot mint new ones (a leaked
+/// short-lived token must not become permanent access).
+#[utoipa::path(post, path = "/api/me/tokens", tag = "me", request_body = NewToken, security(("session" = [])),
+    responses((status = 201, body = CreatedToken), (status = 403, body = Problem, description = "`session_required`"), (status = 422, body = Problem)))]
+async fn create_token(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<NewToken>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    if auth.principal.and_then(|p| p.session_id).is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "Create tokens from a signed-in session, not with another token.",
+        ));
+    }
     Ok((StatusCode::CREATED, Json(tokens::create(&state.db, &actor, input).await?)))
 }
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/me/tokens/{token_id}", tag = "me", params(("token_id" = Uuid, Path)), security(("session" = []), ("token" = [])),
     responses((status = 200, body = TokenView), (status = 404, body = Problem)))]
-async fn revoke_token(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiPath(token_id): ApiPath<Uuid>) -> ApiResult<Json<TokenView>> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(token_id): ApiPath<Uuid>,
+) -> ApiResult<Json<TokenView>> {
     Ok(Json(tokens::revoke(&state.db, &actor, token_id).await?))
 }

@@ -4,7 +4,7 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use http::request::Parts;
-use http::{header, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -26,11 +26,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text()),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed_json", e.body_text()),
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.")
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text())
         }
+        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed_json", e.body_text()),
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large.")
         }
@@ -47,7 +51,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::bad_request("invalid_query", e.body_text())),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::bad_request("invalid_query", e.body_text()))
+            }
             Err(other) => Err(ApiError::bad_request("invalid_query", other.body_text())),
         }
     }
@@ -81,11 +87,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if raw == "*" {
             return Ok(Self(None));
         }
-        raw.trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<i64>()
-            .map(|v| Self(Some(v)))
-            .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API returned, like \"3\"."))
+        raw.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(|v| Self(Some(v))).map_err(|_| {
+            ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API returned, like \"3\".")
+        })
     }
 }
 

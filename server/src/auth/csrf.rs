@@ -11,7 +11,7 @@ use app::state::{CSRF_FIELD, CSRF_HEADER};
 use axum::body::Body;
 use axum::extract::Request;
 use domain::secrets::constant_time_eq;
-use http::{header, StatusCode};
+use http::{StatusCode, header};
 use http_body_util::BodyExt;
 
 use crate::error::ApiError;
@@ -28,7 +28,12 @@ pub enum Refusal {
 }
 
 /// Returns the request (its body restored if it was read) or why it is refused.
-pub async fn verify(req: Request, base_url: &str, expected: Option<&str>, session_expired: bool) -> Result<Request, Refusal> {
+pub async fn verify(
+    req: Request,
+    base_url: &str,
+    expected: Option<&str>,
+    session_expired: bool,
+) -> Result<Request, Refusal> {
     if !same_origin(&req, base_url) {
         return Err(refuse("The request did not come from this site."));
     }
@@ -37,10 +42,14 @@ pub async fn verify(req: Request, base_url: &str, expected: Option<&str>, sessio
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
     let has_cookies = headers.contains_key(header::COOKIE);
     if session_expired {
-        let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+        let wants_html =
+            headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
         return Err(if wants_html && is_form {
             Refusal::Redirect("/login?expired=1")
         } else {
@@ -58,7 +67,9 @@ pub async fn verify(req: Request, base_url: &str, expected: Option<&str>, sessio
     };
     match (expected, provided.as_deref()) {
         (Some(expected), Some(provided)) if constant_time_eq(expected, provided) => Ok(req),
-        (_, None) => Err(refuse("The CSRF token is missing: send it in the X-CSRF-Token header or the csrf_token form field.")),
+        (_, None) => {
+            Err(refuse("The CSRF token is missing: send it in the X-CSRF-Token header or the csrf_token form field."))
+        }
         _ => Err(refuse("The CSRF token does not match this session. Reload the page and try again.")),
     }
 }
@@ -74,7 +85,8 @@ fn same_origin(req: &Request, base_url: &str) -> bool {
         let origin = origin.trim_end_matches('/');
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-        return origin.eq_ignore_ascii_case(base_url.trim_end_matches('/')) || (!host.is_empty() && origin_host.eq_ignore_ascii_case(host));
+        return origin.eq_ignore_ascii_case(base_url.trim_end_matches('/'))
+            || (!host.is_empty() && origin_host.eq_ignore_ascii_case(host));
     }
     headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_none_or(|site| site != "cross-site")
 }
@@ -86,14 +98,24 @@ async fn form_field(req: Request) -> Result<(Request, Option<String>), Refusal> 
     let limited = http_body_util::Limited::new(body, MAX_FORM_BYTES);
     let bytes = match limited.collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return Err(Refusal::Error(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The form is too large."))),
+        Err(_) => {
+            return Err(Refusal::Error(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The form is too large.",
+            )));
+        }
     };
     let token = form_urlencoded_field(&bytes, CSRF_FIELD);
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

@@ -7,15 +7,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::state::AppState;
-use axum::body::Body;
 use axum::Router;
+use axum::body::Body;
 use domain::audit::AuditActor;
 use domain::mail::MailTransport;
 use domain::throttle::LoginThrottle;
-use http::{header, HeaderMap, Method, Request, StatusCode};
+use http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use migrations::testkit::{fresh_database, TestDatabase};
-use serde_json::{json, Value};
+use migrations::testkit::{TestDatabase, fresh_database};
+use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
@@ -46,8 +46,13 @@ pub async fn app(test: &str) -> TestApp {
         secure_cookies: false,
         leptos_options: leptos::prelude::LeptosOptions::builder().output_name("portico").build(),
     };
-    domain::setup::create_platform_admin(&state.db, "root@example.com", "Root", PASSWORD, &AuditActor::system("test")).await.expect("admin");
-    let router = server::router::build(state.clone(), server::router::RouterOptions { max_body_bytes: 64 * 1024, trust_forwarded: false });
+    domain::setup::create_platform_admin(&state.db, "root@example.com", "Root", PASSWORD, &AuditActor::system("test"))
+        .await
+        .expect("admin");
+    let router = server::router::build(
+        state.clone(),
+        server::router::RouterOptions { max_body_bytes: 64 * 1024, trust_forwarded: false },
+    );
     TestApp { router, state, db }
 }
 
@@ -97,7 +102,10 @@ impl TestApp {
         assert_eq!(org.status, StatusCode::CREATED, "{}", org.text);
         let org_id = org.body["id"].as_str().unwrap().to_owned();
         let user = root
-            .post("/api/admin/v1/users", json!({ "email": email, "display_name": email, "password": PASSWORD, "org_id": org_id, "role": role }))
+            .post(
+                "/api/admin/v1/users",
+                json!({ "email": email, "display_name": email, "password": PASSWORD, "org_id": org_id, "role": role }),
+            )
             .await;
         assert_eq!(user.status, StatusCode::CREATED, "{}", user.text);
         (org_id, user.body["id"].as_str().unwrap().to_owned())
@@ -116,7 +124,13 @@ impl Client {
         self.send_raw(Method::POST, path, Some(("application/x-www-form-urlencoded", form.to_owned())), &[]).await
     }
 
-    async fn send_raw(&mut self, method: Method, path: &str, body: Option<(&str, String)>, extra: &[(&str, &str)]) -> Reply {
+    async fn send_raw(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, String)>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
         let mut builder = Request::builder().method(method.clone()).uri(path).header(header::HOST, "portico.test");
         if !self.cookies.is_empty() {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::session::use_session;
@@ -14,19 +14,27 @@ pub async fn update_profile(csrf_token: String, display_name: String) -> Result<
     let actor = server::actor(Some(&csrf_token))?;
     let state = server::state()?;
     let input = domain::accounts::ProfileUpdate { display_name: Some(display_name), ..Default::default() };
-    domain::accounts::update_me(&state.db, &actor, input, None).await?;
+    domain::accounts::update_me(&state.db, &state.throttle, &actor, input, None).await?;
     Ok(())
 }
 
 /// Changes the password; other sessions are signed out.
 #[server(prefix = "/ui/fn", endpoint = "change_password")]
-pub async fn change_password(csrf_token: String, current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     use crate::session::server;
     let actor = server::actor(Some(&csrf_token))?;
     let state = server::state()?;
     let keep = server::auth().principal.and_then(|p| p.session_id);
-    let input = domain::accounts::ProfileUpdate { current_password: Some(current_password), new_password: Some(new_password), display_name: None };
-    domain::accounts::update_me(&state.db, &actor, input, keep).await?;
+    let input = domain::accounts::ProfileUpdate {
+        current_password: Some(current_password),
+        new_password: Some(new_password),
+        display_name: None,
+    };
+    domain::accounts::update_me(&state.db, &state.throttle, &actor, input, keep).await?;
     Ok(())
 }
 
@@ -50,7 +58,8 @@ pub fn Profile() -> impl IntoView {
             toasts.success("Password changed. Your other sessions were signed out.");
         }
     });
-    let name = move || session.0.get().and_then(Result::ok).and_then(|s| s.user).map(|u| u.display_name).unwrap_or_default();
+    let name =
+        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).map(|u| u.display_name).unwrap_or_default();
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"Profile"</h2>

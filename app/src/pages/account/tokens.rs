@@ -9,8 +9,8 @@ use crate::components::badge::Badge;
 use crate::components::button::SMALL_DANGER;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::empty_state::EmptyState;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SelectField, SubmitButton, TextField};
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::session::csrf_token;
@@ -66,13 +66,16 @@ pub async fn create_token(csrf_token: String, name: String, expires_in_days: Str
     let state = server::state()?;
     let days = match expires_in_days.trim() {
         "" | "never" => None,
-        d => Some(d.parse::<u32>().map_err(|_| AppError::Invalid(vec![crate::errors::FieldProblem {
-            field: "expires_in_days".into(),
-            code: "invalid_number".into(),
-            message: "Choose a lifetime from the list.".into(),
-        }]))?),
+        d => Some(d.parse::<u32>().map_err(|_| {
+            AppError::Invalid(vec![crate::errors::FieldProblem {
+                field: "expires_in_days".into(),
+                code: "invalid_number".into(),
+                message: "Choose a lifetime from the list.".into(),
+            }])
+        })?),
     };
-    let created = domain::tokens::create(&state.db, &actor, domain::tokens::NewToken { name, expires_in_days: days }).await?;
+    let created =
+        domain::tokens::create(&state.db, &actor, domain::tokens::NewToken { name, expires_in_days: days }).await?;
     Ok(created.secret)
 }
 

@@ -24,7 +24,8 @@ pub fn AdminArea() -> impl IntoView {
 fn SideNav() -> impl IntoView {
     let location = use_location();
     let session = use_session();
-    let platform_admin = move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+    let platform_admin =
+        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     let item = move |href: &'static str, label: &'static str| {
         let active = move || {
             let path = location.pathname.get();

@@ -10,7 +10,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::form::FormError;
 use crate::components::page_header::PageHeader;
 use crate::components::pagination::Pagination;
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::errors::AppError;
 use crate::pages::Paged;
 
@@ -30,7 +30,9 @@ pub struct AuditRow {
 impl From<domain::audit::AuditEntryView> for AuditRow {
     fn from(e: domain::audit::AuditEntryView) -> Self {
         let change = (e.before.is_some() || e.after.is_some()).then(|| {
-            let pretty = |v: &Option<serde_json::Value>| v.as_ref().map_or("—".to_owned(), |v| serde_json::to_string_pretty(v).unwrap_or_default());
+            let pretty = |v: &Option<serde_json::Value>| {
+                v.as_ref().map_or("—".to_owned(), |v| serde_json::to_string_pretty(v).unwrap_or_default())
+            };
             format!("before: {}\nafter: {}", pretty(&e.before), pretty(&e.after))
         });
         Self {
@@ -46,18 +48,37 @@ impl From<domain::audit::AuditEntryView> for AuditRow {
 
 /// One page of the audit log.
 #[server(prefix = "/ui/fn", endpoint = "list_audit", input = GetUrl)]
-pub async fn list_audit(actor: Option<String>, action: Option<String>, from: Option<String>, to: Option<String>, page: u64) -> Result<Paged<AuditRow>, AppError> {
+pub async fn list_audit(
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: u64,
+) -> Result<Paged<AuditRow>, AppError> {
     use crate::errors::FieldProblem;
     let caller = crate::session::server::actor(None)?;
     let db = crate::session::server::state()?.db;
-    let day = |field: &str, raw: Option<String>, end: bool| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-        let Some(raw) = raw else { return Ok(None) };
-        let date = chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
-            .map_err(|_| AppError::Invalid(vec![FieldProblem { field: field.into(), code: "invalid_date".into(), message: "Use a date like 2026-11-27.".into() }]))?;
-        let date = if end { date.succ_opt().unwrap_or(date) } else { date };
-        Ok(date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+    let day =
+        |field: &str, raw: Option<String>, end: bool| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+            let Some(raw) = raw else { return Ok(None) };
+            let date = chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| {
+                AppError::Invalid(vec![FieldProblem {
+                    field: field.into(),
+                    code: "invalid_date".into(),
+                    message: "Use a date like 2026-11-27.".into(),
+                }])
+            })?;
+            let date = if end { date.succ_opt().unwrap_or(date) } else { date };
+            Ok(date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+        };
+    let filter = domain::audit::AuditFilter {
+        actor,
+        action,
+        org_id: None,
+        from: day("from", from, false)?,
+        to: day("to", to, true)?,
+        sort: None,
     };
-    let filter = domain::audit::AuditFilter { actor, action, org_id: None, from: day("from", from, false)?, to: day("to", to, true)?, sort: None };
     let result = domain::audit::list(&db, &caller, &filter, domain::PageRequest::new(Some(page), Some(25))).await?;
     Ok(Paged::from_domain(result, AuditRow::from))
 }
@@ -94,9 +115,13 @@ pub fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
 /// The audit log page.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let (actor, action, from, to) = (query_param("actor"), query_param("action"), query_param("from"), query_param("to"));
+    let (actor, action, from, to) =
+        (query_param("actor"), query_param("action"), query_param("from"), query_param("to"));
     let page = page_param();
-    let entries = Resource::new(move || (actor.get(), action.get(), from.get(), to.get(), page.get()), |(a, b, f, t, p)| list_audit(a, b, f, t, p));
+    let entries = Resource::new(
+        move || (actor.get(), action.get(), from.get(), to.get(), page.get()),
+        |(a, b, f, t, p)| list_audit(a, b, f, t, p),
+    );
     let input = "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm shadow-sm ring-1 ring-inset ring-slate-300";
     view! {
         <PageHeader title="Audit log" subtitle="Every change: who, what, when, with the record before and after."/>

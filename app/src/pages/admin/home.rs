@@ -21,7 +21,7 @@ pub struct Overview {
 /// Counts what the caller administers.
 #[server(prefix = "/ui/fn", endpoint = "admin_overview", input = GetUrl)]
 pub async fn admin_overview() -> Result<Overview, AppError> {
-    use domain::{audit, orgs, users, PageRequest};
+    use domain::{PageRequest, audit, orgs, users};
     let actor = crate::session::server::actor(None)?;
     let db = crate::session::server::state()?.db;
     let one = PageRequest::new(Some(1), Some(1));
@@ -30,7 +30,12 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
     let pending = users::UserFilter { status: Some(users::UserStatus::PendingApproval), ..Default::default() };
     let pending_approval = users::list(&db, &actor, &pending, one).await?.total;
     let recent = audit::list(&db, &actor, &Default::default(), PageRequest::new(Some(1), Some(8))).await?;
-    Ok(Overview { organizations, users: all_users, pending_approval, recent: recent.items.into_iter().map(AuditRow::from).collect() })
+    Ok(Overview {
+        organizations,
+        users: all_users,
+        pending_approval,
+        recent: recent.items.into_iter().map(AuditRow::from).collect(),
+    })
 }
 
 /// The overview page.

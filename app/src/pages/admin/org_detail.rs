@@ -68,8 +68,28 @@ pub async fn load_org(id: Uuid) -> Result<OrgDetails, AppError> {
         status: org.status,
         require_approval: org.require_approval,
         can_change_status: actor.is_platform_admin,
-        members: members.items.into_iter().map(|m| MemberRow { user_id: m.user_id, email: m.email, display_name: m.display_name, role: m.role.as_str().to_owned(), status: m.status }).collect(),
-        invitations: invitations.items.into_iter().map(|i| InvitationRow { id: i.id, email: i.email, role: i.role.as_str().to_owned(), status: i.status, expires: crate::pages::time(i.expires_at) }).collect(),
+        members: members
+            .items
+            .into_iter()
+            .map(|m| MemberRow {
+                user_id: m.user_id,
+                email: m.email,
+                display_name: m.display_name,
+                role: m.role.as_str().to_owned(),
+                status: m.status,
+            })
+            .collect(),
+        invitations: invitations
+            .items
+            .into_iter()
+            .map(|i| InvitationRow {
+                id: i.id,
+                email: i.email,
+                role: i.role.as_str().to_owned(),
+                status: i.status,
+                expires: crate::pages::time(i.expires_at),
+            })
+            .collect(),
     })
 }
 
@@ -79,12 +99,15 @@ pub fn OrgDetail() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok()));
     let changed = RwSignal::new(0u64);
-    let details = Resource::new(move || (id.get(), changed.get()), |(id, _)| async move {
-        match id {
-            Some(id) => load_org(id).await,
-            None => Err(AppError::refused("not_found", "The organization does not exist.")),
-        }
-    });
+    let details = Resource::new(
+        move || (id.get(), changed.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_org(id).await,
+                None => Err(AppError::refused("not_found", "The organization does not exist.")),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -10,10 +10,10 @@ use super::{page_href, page_param, query_param};
 use crate::components::badge::Badge;
 use crate::components::button::SECONDARY;
 use crate::components::empty_state::EmptyState;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SelectField, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
 use crate::components::page_header::PageHeader;
 use crate::components::pagination::Pagination;
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::pages::Paged;
@@ -33,7 +33,14 @@ pub struct OrgRow {
 #[cfg(feature = "ssr")]
 impl From<domain::orgs::OrgView> for OrgRow {
     fn from(o: domain::orgs::OrgView) -> Self {
-        Self { id: o.id, slug: o.slug, name: o.name, kind: o.kind, status: o.status, created: crate::pages::time(o.created_at) }
+        Self {
+            id: o.id,
+            slug: o.slug,
+            name: o.name,
+            kind: o.kind,
+            status: o.status,
+            created: crate::pages::time(o.created_at),
+        }
     }
 }
 
@@ -49,7 +56,13 @@ pub async fn list_orgs(q: Option<String>, page: u64, per_page: u64) -> Result<Pa
 
 /// Creates an organization; returns its id.
 #[server(prefix = "/ui/fn", endpoint = "create_org")]
-pub async fn create_org(csrf_token: String, slug: String, name: String, kind: String, require_approval: Option<String>) -> Result<Uuid, AppError> {
+pub async fn create_org(
+    csrf_token: String,
+    slug: String,
+    name: String,
+    kind: String,
+    require_approval: Option<String>,
+) -> Result<Uuid, AppError> {
     use crate::session::server;
     use domain::orgs::{NewOrg, OrgKind};
     let actor = server::actor(Some(&csrf_token))?;
@@ -65,9 +78,11 @@ pub fn OrgsPage() -> impl IntoView {
     let q = query_param("q");
     let page = page_param();
     let create = ServerAction::<CreateOrg>::new();
-    let orgs = Resource::new(move || (q.get(), page.get(), create.version().get()), |(q, page, _)| list_orgs(q, page, 25));
+    let orgs =
+        Resource::new(move || (q.get(), page.get(), create.version().get()), |(q, page, _)| list_orgs(q, page, 25));
     let session = use_session();
-    let platform_admin = move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+    let platform_admin =
+        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     let show_form = RwSignal::new(false);
     let toasts = use_toasts();
     Effect::new(move |_| {

@@ -11,7 +11,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::form::FormError;
 use crate::components::page_header::PageHeader;
 use crate::components::pagination::Pagination;
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::errors::AppError;
 use crate::pages::Paged;
 
@@ -32,7 +32,9 @@ pub struct MailRow {
 pub async fn list_outbox(page: u64) -> Result<Paged<MailRow>, AppError> {
     let actor = crate::session::server::actor(None)?;
     let state = crate::session::server::state()?;
-    let result = domain::mail::list_outbox(&state.db, &actor, &state.mail, domain::PageRequest::new(Some(page), Some(25))).await?;
+    let result =
+        domain::mail::list_outbox(&state.db, &actor, &state.mail, domain::PageRequest::new(Some(page), Some(25)))
+            .await?;
     Ok(Paged::from_domain(result, |m| MailRow {
         time: crate::pages::time(m.created_at),
         status: match (&m.delivered_via, &m.last_error) {

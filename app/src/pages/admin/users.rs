@@ -11,10 +11,10 @@ use crate::components::badge::Badge;
 use crate::components::button::{SECONDARY, SMALL, SMALL_DANGER};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::empty_state::EmptyState;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SelectField, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
 use crate::components::page_header::PageHeader;
 use crate::components::pagination::Pagination;
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::pages::Paged;
@@ -54,7 +54,11 @@ pub async fn list_users(q: Option<String>, status: Option<String>, page: u64) ->
         display_name: u.display_name,
         status: u.status,
         is_platform_admin: u.is_platform_admin,
-        memberships: u.memberships.into_iter().map(|m| format!("{} ({})", m.org_name, m.role.as_str().replace('_', " "))).collect(),
+        memberships: u
+            .memberships
+            .into_iter()
+            .map(|m| format!("{} ({})", m.org_name, m.role.as_str().replace('_', " ")))
+            .collect(),
         last_login: u.last_login_at.map_or("never".to_owned(), crate::pages::time),
     }))
 }
@@ -71,12 +75,20 @@ pub async fn set_user_status(csrf_token: String, id: Uuid, status: String) -> Re
         "disabled" => UserStatus::Disabled,
         _ => return Err(AppError::refused("invalid_status", "Choose active or disabled.")),
     };
-    domain::users::update(&state.db, &actor, id, UserUpdate { status: Some(status), ..Default::default() }, None, &state.base_url).await?;
+    domain::users::update(
+        &state.db,
+        &actor,
+        id,
+        UserUpdate { status: Some(status), ..Default::default() },
+        None,
+        &state.base_url,
+    )
+    .await?;
     state.wake_mailer();
     Ok(())
 }
 
-/// Creates an active account.
+/// Creates an active account (platform administrators).
 #[server(prefix = "/ui/fn", endpoint = "create_user")]
 pub async fn create_user(
     csrf_token: String,
@@ -110,7 +122,10 @@ pub fn UsersPage() -> impl IntoView {
     let page = page_param();
     let create = ServerAction::<CreateUser>::new();
     let change = ServerAction::<SetUserStatus>::new();
-    let users = Resource::new(move || (q.get(), status.get(), page.get(), create.version().get(), change.version().get()), |(q, s, p, _, _)| list_users(q, s, p));
+    let users = Resource::new(
+        move || (q.get(), status.get(), page.get(), create.version().get(), change.version().get()),
+        |(q, s, p, _, _)| list_users(q, s, p),
+    );
     let show_form = RwSignal::new(false);
     let toasts = use_toasts();
     Effect::new(move |_| {
@@ -124,10 +139,21 @@ pub fn UsersPage() -> impl IntoView {
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
-    let statuses = [("", "Any status"), ("active", "Active"), ("pending_approval", "Waiting for approval"), ("pending_verification", "Unverified"), ("disabled", "Disabled")];
+    let statuses = [
+        ("", "Any status"),
+        ("active", "Active"),
+        ("pending_approval", "Waiting for approval"),
+        ("pending_verification", "Unverified"),
+        ("disabled", "Disabled"),
+    ];
+    let session = use_session();
+    let platform_admin =
+        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     view! {
-        <PageHeader title="Users" subtitle="Accounts of the organizations you administer.">
-            <button type="button" class=SECONDARY on:click=move |_| show_form.update(|s| *s = !*s)>"New user"</button>
+        <PageHeader title="Users" subtitle="Accounts of the organizations you administer. Org admins bring people in by invitation (on the organization's page).">
+            {move || platform_admin().then(|| view! {
+                <button type="button" class=SECONDARY on:click=move |_| show_form.update(|s| *s = !*s)>"New user"</button>
+            })}
         </PageHeader>
         <Show when=move || show_form.get()>
             <CreateUserForm action=create/>
@@ -158,7 +184,8 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UserTable(rows: Vec<UserRow>, change: ServerAction<SetUserStatus>) -> impl IntoView {
     let session = use_session();
-    let platform_admin = session.0.get_untracked().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+    let platform_admin =
+        session.0.get_untracked().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     let csrf = csrf_token();
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<UserRow>> = RwSignal::new(None);
@@ -215,8 +242,6 @@ fn UserTable(rows: Vec<UserRow>, change: ServerAction<SetUserStatus>) -> impl In
 fn CreateUserForm(action: ServerAction<CreateUser>) -> impl IntoView {
     let error = action_error(action.value());
     let orgs = Resource::new(|| (), |()| list_orgs(None, 1, 200));
-    let session = use_session();
-    let platform_admin = move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     view! {
         <section class="mb-6 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"New user"</h2>
@@ -230,7 +255,7 @@ fn CreateUserForm(action: ServerAction<CreateUser>) -> impl IntoView {
                     <div>
                         <label for="field-org_id" class="block text-sm font-medium text-slate-700">"Organization"</label>
                         <select id="field-org_id" name="org_id" class="mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm shadow-sm ring-1 ring-inset ring-slate-300">
-                            {move || platform_admin().then(|| view! { <option value="">"— none —"</option> })}
+                            <option value="">"— none —"</option>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     orgs.await.map(|p| p.items).unwrap_or_default().into_iter()
@@ -241,12 +266,10 @@ fn CreateUserForm(action: ServerAction<CreateUser>) -> impl IntoView {
                         </select>
                     </div>
                     <SelectField name="role" label="Role in the organization" options=vec![("consumer", "Consumer"), ("publisher", "Publisher"), ("org_admin", "Org admin")]/>
-                    {move || platform_admin().then(|| view! {
-                        <label class="flex items-center gap-2 self-end text-sm text-slate-700">
-                            <input type="checkbox" name="is_platform_admin" value="on" class="rounded border-slate-300"/>
-                            "Platform administrator"
-                        </label>
-                    })}
+                    <label class="flex items-center gap-2 self-end text-sm text-slate-700">
+                        <input type="checkbox" name="is_platform_admin" value="on" class="rounded border-slate-300"/>
+                        "Platform administrator"
+                    </label>
                 </div>
                 <div class="mt-4 space-y-3">
                     <FormError error=error/>

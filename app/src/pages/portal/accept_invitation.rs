@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::card::{AuthCard, Notice};
 use crate::components::button::LinkButton;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
+use crate::components::guard::urlencode;
 use crate::errors::AppError;
+use crate::session::use_session;
 
 /// What the invitation offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,30 +27,46 @@ pub struct InvitationInfo {
 pub async fn invitation_preview(token: String) -> Result<InvitationInfo, AppError> {
     let state = crate::session::server::state()?;
     let p = domain::invitations::preview(&state.db, &token).await?;
-    Ok(InvitationInfo { org_name: p.org_name, email: p.email, role: p.role.as_str().to_owned(), account_exists: p.account_exists })
+    Ok(InvitationInfo {
+        org_name: p.org_name,
+        email: p.email,
+        role: p.role.as_str().to_owned(),
+        account_exists: p.account_exists,
+    })
 }
 
 /// Accepts the invitation.
 #[server(prefix = "/ui/fn", endpoint = "accept_invitation")]
-pub async fn accept_invitation(csrf_token: String, token: String, display_name: Option<String>, password: Option<String>) -> Result<String, AppError> {
+pub async fn accept_invitation(
+    csrf_token: String,
+    token: String,
+    display_name: Option<String>,
+    password: Option<String>,
+) -> Result<String, AppError> {
     use crate::session::server;
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
     let input = domain::invitations::AcceptInvitation { token, display_name, password };
-    Ok(domain::invitations::accept(&state.db, input, &auth.origin).await?)
+    let signed_in = auth.principal.as_ref().map(|p| &p.actor);
+    Ok(domain::invitations::accept(&state.db, input, &auth.origin, signed_in).await?)
 }
 
 /// The invitation page.
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {
     let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
-    let preview = Resource::new({
-        let token = token.clone();
-        move || token.clone()
-    }, invitation_preview);
+    let preview = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        invitation_preview,
+    );
     let action = ServerAction::<AcceptInvitation>::new();
     let error = action_error(action.value());
     let joined = move || action.value().get().and_then(Result::ok);
+    let session = use_session();
+    let here = StoredValue::new(format!("/invitations/accept?token={token}"));
     let token = StoredValue::new(token);
     view! {
         <AuthCard title="Join an organization">
@@ -57,6 +75,15 @@ pub fn AcceptInvitation() -> impl IntoView {
                     match preview.await {
                         Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         Ok(info) => {
+                            let signed_in_as = session.0.await.ok().and_then(|s| s.user).map(|u| u.email);
+                            if info.account_exists && signed_in_as.as_deref() != Some(info.email.as_str()) {
+                                let sign_in = format!("/login?next={}", urlencode(&here.get_value()));
+                                let text = format!("{} already has an account: sign in with it to accept the invitation to {}.", info.email, info.org_name);
+                                return view! {
+                                    <p class="mb-4 text-sm text-slate-700" data-testid="sign-in-to-accept">{text}</p>
+                                    <LinkButton href=sign_in>"Sign in to accept"</LinkButton>
+                                }.into_any();
+                            }
                             let joined_text = StoredValue::new(format!("You joined {}. Sign in to continue.", info.org_name));
                             let intro = format!("You are invited to join {} as {} with {}.", info.org_name, info.role.replace('_', " "), info.email);
                             let new_account = !info.account_exists;

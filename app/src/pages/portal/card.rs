@@ -5,7 +5,11 @@ use leptos_meta::Title;
 
 /// A centred card with a heading.
 #[component]
-pub fn AuthCard(#[prop(into)] title: String, #[prop(into, optional)] subtitle: Option<String>, children: Children) -> impl IntoView {
+pub fn AuthCard(
+    #[prop(into)] title: String,
+    #[prop(into, optional)] subtitle: Option<String>,
+    children: Children,
+) -> impl IntoView {
     view! {
         <Title text=title.clone()/>
         <div class="mx-auto mt-8 max-w-md rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">

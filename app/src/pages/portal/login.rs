@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::card::AuthCard;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::errors::AppError;
 
 /// Signs in: checks the password (throttled after repeated failures) and sets the
@@ -15,14 +15,25 @@ pub async fn login(csrf_token: String, email: String, password: String) -> Resul
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
     let agent = server::user_agent();
-    let session = domain::sessions::login(&state.db, &state.throttle, &email, &password, &auth.origin, agent.as_deref()).await?;
-    server::set_header(http::header::SET_COOKIE, &crate::cookies::session(&session.secret, session.expires_at, state.secure_cookies));
+    let session =
+        domain::sessions::login(&state.db, &state.throttle, &email, &password, &auth.origin, agent.as_deref()).await?;
+    server::set_header(
+        http::header::SET_COOKIE,
+        &crate::cookies::session(&session.secret, session.expires_at, state.secure_cookies),
+    );
     Ok(())
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only local paths are followed after sign-in (no open redirect): a single leading
+/// `/`, no backslash, and no whitespace or control characters (browsers strip tabs and
+/// newlines, which would turn `/\t/evil.example` into `//evil.example`).
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/portal".to_owned())
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    })
+    .unwrap_or_else(|| "/portal".to_owned())
 }
 
 /// The sign-in page.
@@ -72,6 +83,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/portal");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/portal");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/portal");
+        assert_eq!(safe_next(Some("/\t/evil.example".into())), "/portal");
+        assert_eq!(safe_next(Some("/\n/evil.example".into())), "/portal");
         assert_eq!(safe_next(None), "/portal");
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::card::{AuthCard, Notice};
 use crate::components::button::LinkButton;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::errors::AppError;
 
 /// Whether the setup link is still usable.
@@ -19,7 +19,13 @@ pub async fn check_setup_link(token: String) -> Result<(), AppError> {
 
 /// Creates the administrator.
 #[server(prefix = "/ui/fn", endpoint = "complete_setup")]
-pub async fn complete_setup(csrf_token: String, token: String, display_name: String, email: String, password: String) -> Result<String, AppError> {
+pub async fn complete_setup(
+    csrf_token: String,
+    token: String,
+    display_name: String,
+    email: String,
+    password: String,
+) -> Result<String, AppError> {
     use crate::session::server;
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
@@ -32,10 +38,13 @@ pub async fn complete_setup(csrf_token: String, token: String, display_name: Str
 #[component]
 pub fn Setup() -> impl IntoView {
     let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
-    let link = Resource::new({
-        let token = token.clone();
-        move || token.clone()
-    }, check_setup_link);
+    let link = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        check_setup_link,
+    );
     let action = ServerAction::<CompleteSetup>::new();
     let error = action_error(action.value());
     let created = move || action.value().get().and_then(Result::ok);

@@ -3,13 +3,18 @@
 use leptos::prelude::*;
 
 use super::card::{AuthCard, Notice};
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::errors::AppError;
 
 /// Creates an account that waits for e-mail verification; returns the address the link
 /// was sent to.
 #[server(prefix = "/ui/fn", endpoint = "signup")]
-pub async fn signup(csrf_token: String, display_name: String, email: String, password: String) -> Result<String, AppError> {
+pub async fn signup(
+    csrf_token: String,
+    display_name: String,
+    email: String,
+    password: String,
+) -> Result<String, AppError> {
     use crate::session::server;
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::card::{AuthCard, Notice};
 use crate::components::button::LinkButton;
-use crate::components::form::{action_error, CsrfField, FormError, SubmitButton};
+use crate::components::form::{CsrfField, FormError, SubmitButton, action_error};
 use crate::errors::AppError;
 
 /// Verifies the address; returns the account's new status.

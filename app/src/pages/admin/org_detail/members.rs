@@ -9,8 +9,8 @@ use crate::components::badge::Badge;
 use crate::components::button::{SMALL, SMALL_DANGER};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::empty_state::EmptyState;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SelectField, SubmitButton, TextField};
-use crate::components::table::{Table, CELL, CELL_STRONG};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
+use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::session::csrf_token;
@@ -39,9 +39,13 @@ pub async fn add_member(csrf_token: String, org_id: Uuid, email: String, role: S
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
     actor.require_platform_admin()?;
-    let user = domain::users::find_by_email(&db, &email)
-        .await?
-        .ok_or_else(|| AppError::Invalid(vec![crate::errors::FieldProblem { field: "email".into(), code: "unknown_user".into(), message: "No account has this address; invite it instead.".into() }]))?;
+    let user = domain::users::find_by_email(&db, &email).await?.ok_or_else(|| {
+        AppError::Invalid(vec![crate::errors::FieldProblem {
+            field: "email".into(),
+            code: "unknown_user".into(),
+            message: "No account has this address; invite it instead.".into(),
+        }])
+    })?;
     domain::members::set_role(&db, &actor, org_id, user.id, self::role(&role)?).await?;
     Ok(())
 }
@@ -79,7 +83,12 @@ pub async fn revoke_invitation(csrf_token: String, org_id: Uuid, id: Uuid) -> Re
 }
 
 /// Reports an action's outcome as a toast and reloads the page's data on success.
-fn on_done<T>(value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static, done: &'static str, changed: RwSignal<u64>, report_errors: bool) {
+fn on_done<T>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    done: &'static str,
+    changed: RwSignal<u64>,
+    report_errors: bool,
+) {
     let toasts = use_toasts();
     Effect::new(move |_| match value.get() {
         Some(Ok(_)) => {

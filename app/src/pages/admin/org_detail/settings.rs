@@ -6,18 +6,24 @@ use uuid::Uuid;
 use super::OrgDetails;
 use crate::components::button::{DANGER, SECONDARY};
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::components::form::{action_error, field_error, CsrfField, FormError, SubmitButton, TextField};
+use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::session::csrf_token;
 
 /// Saves the name and approval setting.
 #[server(prefix = "/ui/fn", endpoint = "update_org")]
-pub async fn update_org(csrf_token: String, id: Uuid, name: String, require_approval: Option<String>) -> Result<(), AppError> {
+pub async fn update_org(
+    csrf_token: String,
+    id: Uuid,
+    name: String,
+    require_approval: Option<String>,
+) -> Result<(), AppError> {
     use crate::session::server;
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
-    let update = domain::orgs::OrgUpdate { name: Some(name), require_approval: Some(require_approval.is_some()), status: None };
+    let update =
+        domain::orgs::OrgUpdate { name: Some(name), require_approval: Some(require_approval.is_some()), status: None };
     domain::orgs::update(&db, &actor, id, update, None).await?;
     Ok(())
 }
@@ -30,7 +36,8 @@ pub async fn set_org_status(csrf_token: String, id: Uuid, active: bool) -> Resul
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
     let status = if active { OrgStatus::Active } else { OrgStatus::Disabled };
-    domain::orgs::update(&db, &actor, id, domain::orgs::OrgUpdate { status: Some(status), ..Default::default() }, None).await?;
+    domain::orgs::update(&db, &actor, id, domain::orgs::OrgUpdate { status: Some(status), ..Default::default() }, None)
+        .await?;
     Ok(())
 }
 
