@@ -18,6 +18,9 @@ sudo_if_needed() {
 ensure_build_tools() {
   command -v cargo >/dev/null || { echo "Rust is required: https://rustup.rs" >&2; exit 1; }
   command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
+  for component in clippy rustfmt; do
+    rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

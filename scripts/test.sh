@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of Portico: Rust unit and integration tests of all crates, then the
-# browser tests (Playwright in Debian's Chromium) against a freshly started `portico`.
+# Runs every test of Portico: formatting and lints, Rust unit and integration tests of
+# all crates, then the browser tests (Playwright in Debian's Chromium) against a freshly
+# started `portico`.
 # Installs missing tools first. Tests that need PostgreSQL / Redis use
 # PORTICO_TEST_DATABASE_URL / PORTICO_TEST_REDIS_URL when set (CI sets both), and
 # SQLite / in-process state otherwise; the summary says how many ran on each.
@@ -17,9 +18,13 @@ started=$SECONDS
 log "building the application (debug)"
 cargo leptos build || failed+=("build")
 
+leptos_build_env
+log "format and lints (rustfmt, clippy with warnings as errors)"
+cargo fmt --all --check || failed+=("rustfmt")
+cargo clippy --workspace --exclude frontend --all-targets --quiet -- -D warnings || failed+=("clippy")
+
 log "Rust tests"
 rust_start=$SECONDS
-leptos_build_env
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --exclude frontend --no-fail-fast || failed+=("rust tests")
   cargo test --workspace --exclude frontend --doc --quiet || failed+=("doc tests")

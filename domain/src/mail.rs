@@ -42,7 +42,7 @@ pub enum MailTransport {
     /// Sent through an SMTP server.
     Smtp {
         /// The lettre transport.
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         /// The sender address.
         from: Mailbox,
     },
@@ -57,7 +57,7 @@ impl MailTransport {
             .timeout(Some(std::time::Duration::from_secs(10)))
             .build();
         let from = from.parse::<Mailbox>().map_err(|e| format!("invalid sender address {from:?}: {e}"))?;
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp { transport: Box::new(transport), from })
     }
 
     /// Whether messages leave this machine (false: they only reach the log).

@@ -45,7 +45,7 @@ pub fn validate(field: &str, password: &str, email: &str) -> Result<(), FieldErr
         Err(FieldError::new(field, "too_short", format!("Use at least {MIN_LENGTH} characters.")))
     } else if chars > MAX_LENGTH {
         Err(FieldError::new(field, "too_long", format!("Use at most {MAX_LENGTH} characters.")))
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) || COMMON.contains(&lowered.as_str()) {
+    } else if password.chars().all(|c| password.starts_with(c)) || COMMON.contains(&lowered.as_str()) {
         Err(FieldError::new(field, "too_common", "This password is too easy to guess."))
     } else if local_part.len() >= 4 && lowered.contains(&local_part) {
         Err(FieldError::new(field, "contains_email", "The password may not contain your e-mail address."))

@@ -132,21 +132,19 @@ impl LoginThrottle {
     /// Starts an attempt for `key`: refused with the time to wait while it is blocked,
     /// otherwise counted at once (a success clears it again).
     pub async fn attempt(&self, key: &ThrottleKey) -> Result<(), Duration> {
-        if let Some(r) = &self.redis {
-            if let Some(outcome) = r.attempt(key).await {
+        if let Some(r) = &self.redis
+            && let Some(outcome) = r.attempt(key).await {
                 return outcome;
             }
-        }
         self.local.attempt(key)
     }
 
     /// Records a failed attempt for every key.
     pub async fn failure(&self, keys: &[ThrottleKey]) {
-        if let Some(r) = &self.redis {
-            if r.failure(keys).await {
+        if let Some(r) = &self.redis
+            && r.failure(keys).await {
                 return;
             }
-        }
         self.local.failure(keys);
     }
 
@@ -284,21 +282,20 @@ impl RedisCounters {
         Some(longest)
     }
 
-    /// `None` when Redis could not answer.
-    async fn attempt(&self, key: &ThrottleKey) -> Option<Result<(), Duration>> {
-        let mut conn = self.connection().await?;
+    /// Runs one of the counting scripts for `key`; on a Redis error the connection is
+    /// dropped (local counters take over) and `None` returned.
+    async fn count(&self, conn: &mut MultiplexedConnection, script: &redis::Script, key: &ThrottleKey) -> Option<i64> {
         let (count, blocked) = self.keys(key);
-        let result = redis::Script::new(ATTEMPT_SCRIPT)
+        let result = script
             .key(count)
             .key(blocked)
             .arg(WINDOW.as_millis() as u64)
             .arg(key.free_failures)
             .arg(MAX_WAIT.as_millis() as u64)
-            .invoke_async::<i64>(&mut conn)
+            .invoke_async::<i64>(conn)
             .await;
         match result {
-            Ok(wait) if wait > 0 => Some(Err(Duration::from_millis(wait.unsigned_abs()))),
-            Ok(_) => Some(Ok(())),
+            Ok(value) => Some(value),
             Err(e) => {
                 self.forget_connection(&e).await;
                 None
@@ -306,22 +303,19 @@ impl RedisCounters {
         }
     }
 
+    /// `None` when Redis could not answer.
+    async fn attempt(&self, key: &ThrottleKey) -> Option<Result<(), Duration>> {
+        let mut conn = self.connection().await?;
+        let wait = self.count(&mut conn, &redis::Script::new(ATTEMPT_SCRIPT), key).await?;
+        Some(if wait > 0 { Err(Duration::from_millis(wait.unsigned_abs())) } else { Ok(()) })
+    }
+
     /// `false` when Redis could not record the failure.
     async fn failure(&self, keys: &[ThrottleKey]) -> bool {
         let Some(mut conn) = self.connection().await else { return false };
         let script = redis::Script::new(FAILURE_SCRIPT);
         for key in keys {
-            let (count, blocked) = self.keys(key);
-            let result = script
-                .key(count)
-                .key(blocked)
-                .arg(WINDOW.as_millis() as u64)
-                .arg(key.free_failures)
-                .arg(MAX_WAIT.as_millis() as u64)
-                .invoke_async::<i64>(&mut conn)
-                .await;
-            if let Err(e) = result {
-                self.forget_connection(&e).await;
+            if self.count(&mut conn, &script, key).await.is_none() {
                 return false;
             }
         }

@@ -19,7 +19,7 @@ async fn exercise(throttle: &LoginThrottle, email: &str) {
     }
     let wait = throttle.attempt(&account).await.expect_err("the sixth waits");
     assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1), "{wait:?}");
-    assert!(throttle.check(&[account.clone()]).await.is_err());
+    assert!(throttle.check(std::slice::from_ref(&account)).await.is_err());
     assert!(throttle.attempt(&ThrottleKey::account("someone-else@example.com")).await.is_ok());
     throttle.success(&account).await;
     assert!(throttle.attempt(&account).await.is_ok(), "success clears the account");
