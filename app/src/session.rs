@@ -105,7 +105,33 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// The CSRF token of the page (empty until the session has loaded).
+/// Renders `children` with the page's session once it has loaded (inside a
+/// `<Suspense/>`, so server and browser render the same during hydration).
+#[component]
+pub fn WithSession<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(SessionInfo) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let session = use_session();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let info = session.0.await.unwrap_or_default();
+                children.with_value(|render| render(info))
+            })}
+        </Suspense>
+    }
+}
+
+/// Whether the signed-in user is a platform administrator.
+pub fn is_platform_admin(info: &SessionInfo) -> bool {
+    info.user.as_ref().is_some_and(|u| u.is_platform_admin)
+}
+
+/// The CSRF token of the page, for event handlers (empty until the session has loaded;
+/// read it in handlers, not while rendering — forms use [`crate::components::form::CsrfField`]).
 pub fn csrf_token() -> Signal<String> {
     let session = use_session();
     Signal::derive(move || session.0.get().and_then(Result::ok).map(|s| s.csrf_token).unwrap_or_default())

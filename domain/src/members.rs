@@ -69,9 +69,11 @@ pub async fn set_role(
     let member = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(DomainError::NotFound("user"))?;
     let before = existing.as_ref().map(|m| view(m, &member));
     if let Some(current) = &existing
-        && current.role == Role::OrgAdmin.as_str() && role != Role::OrgAdmin {
-            ensure_another_admin(&txn, org_id, user_id).await?;
-        }
+        && current.role == Role::OrgAdmin.as_str()
+        && role != Role::OrgAdmin
+    {
+        ensure_another_admin(&txn, org_id, user_id).await?;
+    }
     let saved = match existing {
         Some(m) => {
             let mut active: membership::ActiveModel = m.into();

@@ -133,18 +133,20 @@ impl LoginThrottle {
     /// otherwise counted at once (a success clears it again).
     pub async fn attempt(&self, key: &ThrottleKey) -> Result<(), Duration> {
         if let Some(r) = &self.redis
-            && let Some(outcome) = r.attempt(key).await {
-                return outcome;
-            }
+            && let Some(outcome) = r.attempt(key).await
+        {
+            return outcome;
+        }
         self.local.attempt(key)
     }
 
     /// Records a failed attempt for every key.
     pub async fn failure(&self, keys: &[ThrottleKey]) {
         if let Some(r) = &self.redis
-            && r.failure(keys).await {
-                return;
-            }
+            && r.failure(keys).await
+        {
+            return;
+        }
         self.local.failure(keys);
     }
 

@@ -9,10 +9,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 /// pending migration. The error names the database with its password masked.
 pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, String> {
     if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p))
-        && let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
-        }
+        && let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)

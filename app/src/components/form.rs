@@ -5,13 +5,12 @@
 use leptos::prelude::*;
 
 use crate::errors::AppError;
-use crate::session::csrf_token;
+use crate::session::WithSession;
 
 /// The hidden `csrf_token` input (every server function that changes state takes it).
 #[component]
 pub fn CsrfField() -> impl IntoView {
-    let token = csrf_token();
-    view! { <input type="hidden" name="csrf_token" prop:value=move || token.get() value=move || token.get()/> }
+    view! { <WithSession children=|info| view! { <input type="hidden" name="csrf_token" value=info.csrf_token/> }/> }
 }
 
 /// The error of an action's last run, if it failed.

@@ -14,9 +14,10 @@ pub async fn logout(csrf_token: String) -> Result<(), AppError> {
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
     if let Some(parts) = use_context::<http::request::Parts>()
-        && let Some(secret) = crate::cookies::get(&parts.headers, crate::state::SESSION_COOKIE) {
-            domain::sessions::logout(&state.db, secret, &auth.origin).await?;
-        }
+        && let Some(secret) = crate::cookies::get(&parts.headers, crate::state::SESSION_COOKIE)
+    {
+        domain::sessions::logout(&state.db, secret, &auth.origin).await?;
+    }
     server::set_header(http::header::SET_COOKIE, &crate::cookies::clear_session(state.secure_cookies));
     Ok(())
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
-use crate::session::use_session;
+use crate::session::{WithSession, use_session};
 
 /// Changes the display name.
 #[server(prefix = "/ui/fn", endpoint = "update_profile")]
@@ -58,15 +58,16 @@ pub fn Profile() -> impl IntoView {
             toasts.success("Password changed. Your other sessions were signed out.");
         }
     });
-    let name =
-        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).map(|u| u.display_name).unwrap_or_default();
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"Profile"</h2>
             <ActionForm action=rename>
                 <div class="mt-4 space-y-4">
                     <CsrfField/>
-                    {move || view! { <TextField name="display_name" label="Display name" value=name() required=true error=field_error(rename_error, "display_name")/> }}
+                    <WithSession children=move |info| view! {
+                        <TextField name="display_name" label="Display name" value=info.user.map(|u| u.display_name).unwrap_or_default()
+                            required=true error=field_error(rename_error, "display_name")/>
+                    }/>
                     <FormError error=rename_error/>
                     <SubmitButton label="Save" pending=rename.pending()/>
                 </div>

@@ -5,7 +5,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
 use crate::components::guard::RequireUser;
-use crate::session::use_session;
+use crate::session::{WithSession, is_platform_admin};
 
 /// Guards `/admin/*` and lays out its pages.
 #[component]
@@ -23,9 +23,7 @@ pub fn AdminArea() -> impl IntoView {
 #[component]
 fn SideNav() -> impl IntoView {
     let location = use_location();
-    let session = use_session();
-    let platform_admin =
-        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+
     let item = move |href: &'static str, label: &'static str| {
         let active = move || {
             let path = location.pathname.get();
@@ -42,7 +40,7 @@ fn SideNav() -> impl IntoView {
                 {item("/admin/orgs", "Organizations")}
                 {item("/admin/users", "Users")}
                 {item("/admin/audit", "Audit log")}
-                {move || platform_admin().then(|| item("/admin/outbox", "Mail outbox"))}
+                <WithSession children=move |info| is_platform_admin(&info).then(|| item("/admin/outbox", "Mail outbox"))/>
             </nav>
         </aside>
     }

@@ -17,7 +17,7 @@ use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::pages::Paged;
-use crate::session::use_session;
+use crate::session::{WithSession, is_platform_admin};
 
 /// An organization as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,9 +80,6 @@ pub fn OrgsPage() -> impl IntoView {
     let create = ServerAction::<CreateOrg>::new();
     let orgs =
         Resource::new(move || (q.get(), page.get(), create.version().get()), |(q, page, _)| list_orgs(q, page, 25));
-    let session = use_session();
-    let platform_admin =
-        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     let show_form = RwSignal::new(false);
     let toasts = use_toasts();
     Effect::new(move |_| {
@@ -93,9 +90,9 @@ pub fn OrgsPage() -> impl IntoView {
     });
     view! {
         <PageHeader title="Organizations" subtitle="Tenants: provider organizations own APIs and portals; consumer organizations own applications.">
-            {move || platform_admin().then(|| view! {
+            <WithSession children=move |info| is_platform_admin(&info).then(|| view! {
                 <button type="button" class=SECONDARY on:click=move |_| show_form.update(|s| *s = !*s)>"New organization"</button>
-            })}
+            })/>
         </PageHeader>
         <Show when=move || show_form.get()>
             <CreateOrgForm action=create/>

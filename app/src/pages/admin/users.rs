@@ -18,7 +18,7 @@ use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
 use crate::pages::Paged;
-use crate::session::{csrf_token, use_session};
+use crate::session::{WithSession, csrf_token, is_platform_admin, use_session};
 
 /// A user as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +127,7 @@ pub fn UsersPage() -> impl IntoView {
         |(q, s, p, _, _)| list_users(q, s, p),
     );
     let show_form = RwSignal::new(false);
+    let session = use_session();
     let toasts = use_toasts();
     Effect::new(move |_| {
         if let Some(Ok(())) = create.value().get() {
@@ -146,14 +147,11 @@ pub fn UsersPage() -> impl IntoView {
         ("pending_verification", "Unverified"),
         ("disabled", "Disabled"),
     ];
-    let session = use_session();
-    let platform_admin =
-        move || session.0.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
     view! {
         <PageHeader title="Users" subtitle="Accounts of the organizations you administer. Org admins bring people in by invitation (on the organization's page).">
-            {move || platform_admin().then(|| view! {
+            <WithSession children=move |info| is_platform_admin(&info).then(|| view! {
                 <button type="button" class=SECONDARY on:click=move |_| show_form.update(|s| *s = !*s)>"New user"</button>
-            })}
+            })/>
         </PageHeader>
         <Show when=move || show_form.get()>
             <CreateUserForm action=create/>
@@ -168,11 +166,12 @@ pub fn UsersPage() -> impl IntoView {
         </form>
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let platform_admin = is_platform_admin(&session.0.await.unwrap_or_default());
                 match users.await {
                     Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! { <EmptyState title="No users" message="Nobody matches this filter."/> }.into_any(),
                     Ok(p) => view! {
-                        <UserTable rows=p.items change=change/>
+                        <UserTable rows=p.items change=change platform_admin=platform_admin/>
                         <Pagination page=p.page per_page=p.per_page total=p.total href=page_href("/admin/users", vec![("q", q.get_untracked()), ("status", status.get_untracked())])/>
                     }.into_any(),
                 }
@@ -182,10 +181,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn UserTable(rows: Vec<UserRow>, change: ServerAction<SetUserStatus>) -> impl IntoView {
-    let session = use_session();
-    let platform_admin =
-        session.0.get_untracked().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.is_platform_admin);
+fn UserTable(rows: Vec<UserRow>, change: ServerAction<SetUserStatus>, platform_admin: bool) -> impl IntoView {
     let csrf = csrf_token();
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<UserRow>> = RwSignal::new(None);

@@ -50,9 +50,11 @@ pub fn Settings(org: OrgDetails, changed: RwSignal<u64>) -> impl IntoView {
     let status = ServerAction::<SetOrgStatus>::new();
     let confirm = RwSignal::new(false);
     let csrf = csrf_token();
-    Effect::new(move |_| if let Some(Ok(())) = save.value().get() {
-        toasts.success("Settings saved.");
-        changed.update(|n| *n += 1);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            toasts.success("Settings saved.");
+            changed.update(|n| *n += 1);
+        }
     });
     Effect::new(move |_| match status.value().get() {
         Some(Ok(())) => {
