@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod mail;
 pub mod members;
 pub mod one_time;
+pub mod openapi;
 pub mod orgs;
 pub mod page;
 pub mod passwords;

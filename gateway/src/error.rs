@@ -2,7 +2,7 @@
 //! always JSON: `{"error":"<code>","message":"…","request_id":"…"}`.
 
 use bytes::Bytes;
-use http::{Response, StatusCode, header};
+use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::Full;
 
 /// Where an error came from (kept for analytics).
@@ -19,6 +19,9 @@ pub enum ErrorSource {
 /// An error the gateway answers a request with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProxyError {
+    /// The gateway has no configuration yet.
+    #[error("the gateway has no configuration yet")]
+    NotReady,
     /// No API matches the request's host, path and method.
     #[error("no API matches {method} {path}")]
     NoRoute {
@@ -27,13 +30,69 @@ pub enum ProxyError {
         /// The request path.
         path: String,
     },
+    /// The path exists but not for this method.
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// The API is blocked by its publisher.
+    #[error("this API is blocked")]
+    ApiBlocked,
+    /// No credential was presented to an operation that needs one.
+    #[error("an API key is required in the {header} header")]
+    MissingCredentials {
+        /// Where the key is expected.
+        header: String,
+    },
+    /// The key is unknown, revoked or expired.
+    #[error("the API key is not valid")]
+    InvalidApiKey,
+    /// The key's application is not subscribed to this API.
+    #[error("the application is not subscribed to this API")]
+    NotSubscribed,
+    /// The subscription is blocked.
+    #[error("the application's subscription to this API is blocked")]
+    SubscriptionBlocked,
+    /// The body exceeds the API's limit.
+    #[error("the request body is too large")]
+    RequestTooLarge,
+    /// The request cannot be forwarded as sent.
+    #[error("bad request: {reason}")]
+    BadRequest {
+        /// Why.
+        reason: String,
+    },
+    /// Every endpoint is down (health checks) or its circuit is open.
+    #[error("no healthy upstream endpoint")]
+    NoHealthyUpstream,
+    /// Connecting to or talking with the upstream failed.
+    #[error("the upstream could not be reached")]
+    UpstreamUnavailable,
+    /// The upstream did not answer in time.
+    #[error("the upstream did not answer in time")]
+    UpstreamTimeout,
 }
 
 impl ProxyError {
     /// Stable snake_case code of the error.
     pub fn code(&self) -> &'static str {
         match self {
+            ProxyError::NotReady => "not_ready",
             ProxyError::NoRoute { .. } => "no_route",
+            ProxyError::MethodNotAllowed { .. } => "method_not_allowed",
+            ProxyError::ApiBlocked => "api_blocked",
+            ProxyError::MissingCredentials { .. } => "missing_credentials",
+            ProxyError::InvalidApiKey => "invalid_api_key",
+            ProxyError::NotSubscribed => "not_subscribed",
+            ProxyError::SubscriptionBlocked => "subscription_blocked",
+            ProxyError::RequestTooLarge => "request_too_large",
+            ProxyError::BadRequest { .. } => "bad_request",
+            ProxyError::NoHealthyUpstream => "no_healthy_upstream",
+            ProxyError::UpstreamUnavailable => "upstream_unavailable",
+            ProxyError::UpstreamTimeout => "upstream_timeout",
         }
     }
 
@@ -41,26 +100,39 @@ impl ProxyError {
     pub fn status(&self) -> StatusCode {
         match self {
             ProxyError::NoRoute { .. } => StatusCode::NOT_FOUND,
+            ProxyError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ProxyError::MissingCredentials { .. } | ProxyError::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            ProxyError::NotSubscribed | ProxyError::SubscriptionBlocked => StatusCode::FORBIDDEN,
+            ProxyError::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProxyError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ProxyError::NotReady | ProxyError::ApiBlocked | ProxyError::NoHealthyUpstream => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ProxyError::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
+            ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 
     /// Where the error came from.
     pub fn source(&self) -> ErrorSource {
         match self {
-            ProxyError::NoRoute { .. } => ErrorSource::Downstream,
+            ProxyError::NotReady => ErrorSource::Internal,
+            ProxyError::NoHealthyUpstream | ProxyError::UpstreamUnavailable | ProxyError::UpstreamTimeout => {
+                ErrorSource::Upstream
+            }
+            _ => ErrorSource::Downstream,
         }
     }
 
     /// The JSON response for this error.
-    pub fn into_response(self, request_id: &str) -> Response<Full<Bytes>> {
-        let body = serde_json::json!({ "error": self.code(), "message": self.to_string(), "request_id": request_id });
+    pub fn into_response(self, request_id: &HeaderValue) -> Response<Full<Bytes>> {
+        let id = request_id.to_str().unwrap_or_default();
+        let body = serde_json::json!({ "error": self.code(), "message": self.to_string(), "request_id": id });
         let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
         *response.status_mut() = self.status();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
-        if let Ok(id) = header::HeaderValue::from_str(request_id) {
-            headers.insert(crate::request_id::HEADER, id);
-        }
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(crate::request_id::HEADER, request_id.clone());
         response
     }
 }

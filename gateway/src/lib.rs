@@ -1,19 +1,31 @@
 //! Portico's data plane: the API gateway.
 //!
 //! The gateway runs two listeners: the **proxy** listener, which serves APIs only, and
-//! the **status** listener with `/healthz` and `/readyz` (so operational endpoints never
-//! shadow an API). It knows nothing of the control plane's database, web framework or UI;
-//! it is embedded in `portico` (the co-located gateway) and runs alone as
-//! `portico-gateway`. Routing, policies and config distribution build on this server.
+//! the **status** listener with `/healthz`, `/readyz` and `/config` (so operational
+//! endpoints never shadow an API). It knows nothing of the control plane's database, web
+//! framework or UI: it serves a [`Snapshot`](spec::Snapshot) compiled into a
+//! [`Config`](config::Config), which a source keeps current — a file (DB-less mode), the
+//! control plane's stream, or, in `portico`, the co-located control plane in-process.
 
+pub mod api;
+pub mod config;
+pub mod credentials;
 pub mod error;
+pub mod file_source;
+pub mod forwarding;
+pub mod policy;
 pub mod proxy;
 pub mod request_id;
+pub mod router;
 pub mod server;
 pub mod settings;
 pub mod signal;
+pub mod spec;
 pub mod status;
+pub mod upstream;
 
+pub use config::{Config, ConfigStore};
 pub use error::ProxyError;
 pub use server::{BoundGateway, Gateway};
 pub use settings::GatewaySettings;
+pub use spec::Snapshot;

@@ -1,19 +1,179 @@
-//! The proxy listener's request handler. Until APIs are deployed to the gateway, no
-//! route exists, so every request gets the `no_route` JSON error.
+//! The proxy listener's request path: route → lifecycle checks → policy chain → upstream
+//! → response. Bodies stream both ways; nothing is buffered.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::Full;
+use http::header::{CONTENT_LENGTH, HOST};
+use http::uri::PathAndQuery;
+use http::{HeaderValue, Request, Response, Uri, Version};
+use http_body_util::{Either, Full, Limited};
+use hyper::body::{Body, Incoming};
 
+use crate::config::ConfigStore;
 use crate::error::ProxyError;
+use crate::forwarding::{Forwarding, Peer, strip_hop_by_hop};
+use crate::policy::{Flow, RequestCtx};
 use crate::request_id;
+use crate::router::Lookup;
+use crate::spec::ApiState;
+use crate::upstream::PooledBody;
 
-/// Handles one proxied request.
-pub async fn handle<B>(req: Request<B>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let id = request_id::from_headers(req.headers());
-    let error = ProxyError::NoRoute { method: req.method().to_string(), path: req.uri().path().to_owned() };
-    tracing::debug!(request_id = %id, method = %req.method(), path = %req.uri().path(), "no route");
-    Ok(error.into_response(&id))
+/// Body of a gateway response: the upstream's, streamed, or a gateway error document.
+pub type ResponseBody = Either<PooledBody, Full<Bytes>>;
+
+/// The proxy: live configuration and forwarding rules.
+pub struct Proxy {
+    store: Arc<ConfigStore>,
+    forwarding: Forwarding,
+    /// Scheme clients use to reach this listener (`http` or `https`).
+    scheme: &'static str,
+}
+
+impl Proxy {
+    /// A proxy serving `store`'s configuration.
+    pub fn new(store: Arc<ConfigStore>, forwarding: Forwarding, scheme: &'static str) -> Self {
+        Self { store, forwarding, scheme }
+    }
+
+    /// Describes a new connection from `ip` (see [`Forwarding::peer`]).
+    pub fn peer(&self, ip: IpAddr) -> Peer {
+        self.forwarding.peer(ip, self.scheme)
+    }
+
+    /// Handles one request from `peer`; every failure is a JSON error with the request id.
+    pub async fn handle(&self, req: Request<Incoming>, peer: &Peer) -> Result<Response<ResponseBody>, Infallible> {
+        let request_id = request_id::from_headers(req.headers());
+        let response = match self.forward(req, peer, &request_id).await {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::debug!(request_id = ?request_id, code = error.code(), "request refused");
+                error.into_response(&request_id).map(Either::Right)
+            }
+        };
+        Ok(response)
+    }
+
+    async fn forward(
+        &self,
+        req: Request<Incoming>,
+        peer: &Peer,
+        request_id: &HeaderValue,
+    ) -> Result<Response<ResponseBody>, ProxyError> {
+        let config = self.store.current().ok_or(ProxyError::NotReady)?;
+        let found = match config.router.lookup(request_host(&req), req.uri().path(), req.method()) {
+            Lookup::Found(found) => found,
+            Lookup::MethodNotAllowed => {
+                let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
+                return Err(ProxyError::MethodNotAllowed { method, path });
+            }
+            Lookup::NotFound => {
+                let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
+                return Err(ProxyError::NoRoute { method, path });
+            }
+        };
+        let api = found.api.clone();
+        if api.state == ApiState::Blocked {
+            return Err(ProxyError::ApiBlocked);
+        }
+        let declared_length = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared_length.is_some_and(|length| length > api.max_body_bytes) {
+            return Err(ProxyError::RequestTooLarge);
+        }
+        let (mut head, body) = req.into_parts();
+        let mut cx = RequestCtx {
+            request_id: request_id.clone(),
+            client_ip: self.forwarding.client_ip(peer, &head.headers),
+            api: api.clone(),
+            auth: found.auth,
+            application: None,
+            strip_query_param: None,
+        };
+        let strip = found.strip;
+        for policy in &api.policies {
+            if let Flow::Respond(error) = policy.on_request(&mut head, &mut cx).await? {
+                return Err(error);
+            }
+        }
+        let path = upstream_path(&api.upstream.base_path, &head.uri, strip, cx.strip_query_param.as_deref())?;
+        strip_hop_by_hop(&mut head.headers);
+        if head.version == Version::HTTP_2 && !head.headers.contains_key(HOST) {
+            // HTTP/2 carries the host in `:authority`; HTTP/1.1 upstreams need `Host`.
+            if let Some(authority) = head.uri.authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()) {
+                head.headers.insert(HOST, authority);
+            }
+        }
+        self.forwarding.apply(&mut head.headers, peer);
+        head.headers.insert(request_id::HEADER, request_id.clone());
+        head.version = Version::HTTP_11;
+        for policy in &api.policies {
+            policy.on_upstream_request(&mut head, &cx);
+        }
+        let body = (!body.is_end_stream())
+            .then(|| Either::Left(Limited::new(body, usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX))));
+        let response = api.upstream.send(head, path, body).await?;
+        let (mut head, body) = response.into_parts();
+        strip_hop_by_hop(&mut head.headers);
+        head.headers.insert(request_id::HEADER, request_id.clone());
+        for policy in &api.policies {
+            policy.on_response(&mut head, &cx);
+        }
+        Ok(Response::from_parts(head, Either::Left(body)))
+    }
+}
+
+/// The host the client addressed, without port (`:authority` for HTTP/2).
+fn request_host<B>(req: &Request<B>) -> Option<&str> {
+    match req.uri().authority() {
+        Some(authority) => Some(authority.host()),
+        None => {
+            let host = req.headers().get(HOST)?.to_str().ok()?;
+            Some(match host.rsplit_once(':') {
+                Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+                _ => host,
+            })
+        }
+    }
+}
+
+/// The upstream path: base path + the request path after the API's prefix + the query
+/// (without the credential parameter, when the key came in the query).
+fn upstream_path(base: &str, uri: &Uri, strip: usize, drop_param: Option<&str>) -> Result<PathAndQuery, ProxyError> {
+    let rest = uri.path().get(strip..).unwrap_or_default();
+    let query = uri.query().unwrap_or_default();
+    let mut path = String::with_capacity(base.len() + rest.len() + query.len() + 2);
+    path.push_str(base);
+    path.push_str(rest);
+    if path.is_empty() {
+        path.push('/');
+    }
+    let mut first = true;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        if drop_param.is_some_and(|name| pair.split_once('=').map_or(pair, |(k, _)| k) == name) {
+            continue;
+        }
+        path.push(if first { '?' } else { '&' });
+        path.push_str(pair);
+        first = false;
+    }
+    PathAndQuery::from_maybe_shared(Bytes::from(path))
+        .map_err(|_| ProxyError::BadRequest { reason: "the request path cannot be forwarded".into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_paths_drop_the_prefix_and_the_key_parameter() {
+        let uri: Uri = "/petstore/v1/pets/7?api_key=s3cret&limit=2".parse().unwrap();
+        let path = upstream_path("/api", &uri, "/petstore/v1".len(), Some("api_key")).unwrap();
+        assert_eq!(path, "/api/pets/7?limit=2");
+        let uri: Uri = "/petstore/v1".parse().unwrap();
+        assert_eq!(upstream_path("", &uri, "/petstore/v1".len(), None).unwrap(), "/");
+        let uri: Uri = "/petstore?x".parse().unwrap();
+        assert_eq!(upstream_path("/base", &uri, "/petstore".len(), None).unwrap(), "/base?x");
+    }
 }

@@ -1,21 +1,38 @@
-//! The status listener: `/healthz` (the process is alive) and `/readyz` (the gateway
-//! can serve traffic: its proxy listener is bound and it has a configuration).
+//! The status listener: `/healthz` (the process is alive), `/readyz` (a configuration is
+//! installed, so the gateway can route) and `/config` (which one: version and hash).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
 
-/// Handles one status request.
-pub async fn handle<B>(req: Request<B>, ready: bool) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (status, body) = match req.uri().path() {
-        "/healthz" => (StatusCode::OK, r#"{"status":"ok"}"#),
-        "/readyz" if ready => (StatusCode::OK, r#"{"status":"ready"}"#),
-        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"starting"}"#),
-        _ => (StatusCode::NOT_FOUND, r#"{"error":"not_found","message":"status endpoints are /healthz and /readyz"}"#),
+use crate::config::Config;
+
+/// Handles one status request, given the live configuration.
+pub async fn handle<B>(req: Request<B>, config: Option<Arc<Config>>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (status, body) = match (req.uri().path(), &config) {
+        ("/healthz", _) => (StatusCode::OK, serde_json::json!({"status": "ok"})),
+        ("/readyz", Some(_)) => (StatusCode::OK, serde_json::json!({"status": "ready"})),
+        ("/readyz", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"status": "no_configuration"})),
+        ("/config", Some(config)) => (
+            StatusCode::OK,
+            serde_json::json!({
+                "version": config.version,
+                "hash": config.hash,
+                "environment": config.environment,
+                "apis": config.apis.len(),
+                "keys": config.credentials.len(),
+            }),
+        ),
+        ("/config", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "no_configuration"})),
+        _ => (
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz and /config"}),
+        ),
     };
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     Ok(response)

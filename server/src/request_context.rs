@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use domain::actor::RequestOrigin;
 use gateway::request_id;
-use http::HeaderValue;
 
 tokio::task_local! {
     static REQUEST_ID: Option<String>;
@@ -29,10 +28,9 @@ pub struct TrustForwarded(pub bool);
 
 /// The middleware; see the module documentation.
 pub async fn layer(State(trust): State<TrustForwarded>, mut req: Request, next: Next) -> Response {
-    let id = request_id::from_headers(req.headers());
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        req.headers_mut().insert(request_id::HEADER, value);
-    }
+    let value = request_id::from_headers(req.headers());
+    let id = value.to_str().unwrap_or_default().to_owned();
+    req.headers_mut().insert(request_id::HEADER, value.clone());
     let forwarded = trust
         .0
         .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_owned()))
@@ -41,8 +39,6 @@ pub async fn layer(State(trust): State<TrustForwarded>, mut req: Request, next: 
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     req.extensions_mut().insert(RequestOrigin { ip: forwarded.or(peer), request_id: Some(id.clone()) });
     let mut response = REQUEST_ID.scope(Some(id.clone()), next.run(req)).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(request_id::HEADER, value);
-    }
+    response.headers_mut().insert(request_id::HEADER, value);
     response
 }

@@ -66,7 +66,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let gateway = if settings.embedded_gateway {
-        let bound = gateway::Gateway::new(settings.gateway.clone()).bind().await?;
+        // Until deployments are distributed, the co-located gateway serves an empty
+        // configuration: every request is `no_route`.
+        let store = gateway::ConfigStore::new();
+        store.apply(&gateway::Snapshot::default()).map_err(|e| e.to_string())?;
+        let bound = gateway::Gateway::new(settings.gateway.clone(), store).bind().await?;
         let mut stop = stop_rx.clone();
         Some(tokio::spawn(bound.serve(async move {
             let _ = stop.wait_for(|s| *s).await;

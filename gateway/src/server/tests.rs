@@ -11,7 +11,15 @@ use tokio::sync::oneshot;
 use super::*;
 
 async fn start() -> (SocketAddr, SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let bound = Gateway::new(GatewaySettings::ephemeral()).bind().await.expect("bind");
+    let store = ConfigStore::new();
+    store.apply(&crate::Snapshot::default()).expect("empty configuration");
+    start_with(store).await
+}
+
+async fn start_with(
+    store: Arc<ConfigStore>,
+) -> (SocketAddr, SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let bound = Gateway::new(GatewaySettings::ephemeral(), store).bind().await.expect("bind");
     let (proxy, status) = (bound.proxy_addr, bound.status_addr);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(bound.serve(async move {
@@ -77,6 +85,27 @@ async fn status_listener_answers_health_and_readiness_apart_from_the_proxy() {
 }
 
 #[tokio::test]
+async fn without_a_configuration_the_gateway_is_not_ready() {
+    let (proxy, status, _stop, _) = start_with(ConfigStore::new()).await;
+    let (code, _, body) = get_http1(status, "/readyz", None).await;
+    assert_eq!((code, body["status"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("no_configuration")));
+    let (code, _, body) = get_http1(proxy, "/a/v1/b", None).await;
+    assert_eq!((code, body["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("not_ready")));
+}
+
+#[tokio::test]
+async fn the_config_endpoint_reports_version_and_hash() {
+    let store = ConfigStore::new();
+    let snapshot = crate::Snapshot { version: 7, ..Default::default() };
+    store.apply(&snapshot).expect("configuration");
+    let (_, status, _stop, _) = start_with(store).await;
+    let (code, _, body) = get_http1(status, "/config", None).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(body["version"], 7);
+    assert_eq!(body["hash"], crate::config::hash(&snapshot));
+}
+
+#[tokio::test]
 async fn shutdown_stops_accepting_and_finishes() {
     let (proxy, _, stop, task) = start().await;
     let stream = TcpStream::connect(proxy).await.expect("connect");
@@ -90,7 +119,27 @@ async fn shutdown_stops_accepting_and_finishes() {
 async fn bind_failure_names_the_address() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr");
-    let settings = GatewaySettings { proxy_listen: addr, status_listen: SocketAddr::from(([127, 0, 0, 1], 0)) };
-    let err = Gateway::new(settings).bind().await.err().expect("must fail");
+    let settings = GatewaySettings { proxy_listen: addr, ..GatewaySettings::ephemeral() };
+    let err = Gateway::new(settings, ConfigStore::new()).bind().await.err().expect("must fail");
     assert!(err.contains(&addr.to_string()), "{err}");
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_cut_off_after_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let store = ConfigStore::new();
+    store.apply(&crate::Snapshot::default()).expect("configuration");
+    let settings = GatewaySettings { header_timeout_ms: 300, ..GatewaySettings::ephemeral() };
+    let bound = Gateway::new(settings, store).bind().await.expect("bind");
+    let proxy = bound.proxy_addr;
+    tokio::spawn(bound.serve(std::future::pending()));
+    for partial in [&b"GET /a/v1/x HTTP/1.1\r\nHost: x\r\n"[..], b""] {
+        let mut stream = TcpStream::connect(proxy).await.expect("connect");
+        stream.write_all(partial).await.expect("write");
+        let started = std::time::Instant::now();
+        let mut buffer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buffer)).await;
+        assert!(read.is_ok(), "the gateway closed the connection after {:?}", String::from_utf8_lossy(partial));
+        assert!(started.elapsed() >= Duration::from_millis(250), "not before the timeout");
+    }
 }

@@ -1,0 +1,111 @@
+//! A snapshot compiled for the request path (router, APIs with their policies and
+//! upstreams, credentials) and the store that swaps it atomically: a request finishes on
+//! the configuration it started with, and a configuration that does not compile never
+//! replaces the running one.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use sha2::{Digest, Sha256};
+
+use crate::api::Api;
+use crate::credentials::Credentials;
+use crate::router::Router;
+use crate::spec::{LoadError, Snapshot};
+
+/// Default largest request body (10 MiB), for APIs that do not set one.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A compiled, immutable configuration.
+pub struct Config {
+    /// The snapshot's version.
+    pub version: u64,
+    /// Hex SHA-256 of the snapshot's canonical JSON (what ACKs and `/config` report).
+    pub hash: String,
+    /// The environment it is for.
+    pub environment: Option<String>,
+    /// The routes.
+    pub router: Router,
+    /// The APIs, in snapshot order.
+    pub apis: Vec<Arc<Api>>,
+    /// Every key.
+    pub credentials: Arc<Credentials>,
+}
+
+impl Config {
+    /// Compiles a snapshot. This is the validation the control plane runs before it
+    /// publishes a snapshot, and what a gateway runs before it swaps one in; it starts
+    /// nothing (see [`Config::activate`]).
+    pub fn compile(snapshot: &Snapshot) -> Result<Self, LoadError> {
+        let mut ids = HashMap::with_capacity(snapshot.apis.len());
+        for (i, api) in snapshot.apis.iter().enumerate() {
+            if ids.insert(api.id.as_str(), i).is_some() {
+                return Err(LoadError::at(format!("apis[{i}].id"), format!("API id `{}` is used twice", api.id)));
+            }
+        }
+        let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids)?);
+        let names: Vec<String> =
+            snapshot.apis.iter().map(|a| format!("{} ({} {})", a.name, a.context, a.version)).collect();
+        let mut router = Router::default();
+        let mut apis = Vec::with_capacity(snapshot.apis.len());
+        for (i, spec) in snapshot.apis.iter().enumerate() {
+            let api = Api::compile(i, spec, &credentials, DEFAULT_MAX_BODY_BYTES)?;
+            router.add(i, spec, &api, &names)?;
+            apis.push(api);
+        }
+        Ok(Self {
+            version: snapshot.version,
+            hash: hash(snapshot),
+            environment: snapshot.environment.clone(),
+            router,
+            apis,
+            credentials,
+        })
+    }
+
+    /// Starts what a live configuration runs in the background (active health checks).
+    pub fn activate(&self) {
+        for api in &self.apis {
+            api.upstream.activate();
+        }
+    }
+}
+
+/// Hex SHA-256 of the snapshot's JSON (field order is fixed by the types, maps are sorted).
+pub fn hash(snapshot: &Snapshot) -> String {
+    let json = serde_json::to_vec(snapshot).unwrap_or_default();
+    hex::encode(Sha256::digest(json))
+}
+
+/// The live configuration, swapped atomically.
+#[derive(Default)]
+pub struct ConfigStore {
+    current: ArcSwapOption<Config>,
+}
+
+impl ConfigStore {
+    /// An empty store (not ready until a configuration arrives).
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// The live configuration, if any.
+    pub fn current(&self) -> Option<Arc<Config>> {
+        self.current.load_full()
+    }
+
+    /// Makes `config` live; requests already running keep the one they started with.
+    pub fn install(&self, config: Config) {
+        config.activate();
+        let (version, hash) = (config.version, config.hash.clone());
+        self.current.store(Some(Arc::new(config)));
+        tracing::info!(version, %hash, "gateway configuration installed");
+    }
+
+    /// Compiles and installs a snapshot; on error the running configuration stays.
+    pub fn apply(&self, snapshot: &Snapshot) -> Result<(), LoadError> {
+        self.install(Config::compile(snapshot)?);
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! The applications of a snapshot and their API keys, indexed for the request path: one
+//! SHA-256 of the presented key and one hash-map lookup, never a slow hash (keys are
+//! random and high-entropy, so SHA-256 is the right tool — as for GitHub and Stripe tokens).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use http::HeaderValue;
+use sha2::{Digest as _, Sha256};
+
+use crate::spec::{ApplicationSpec, LoadError, SubscriptionState};
+
+/// A consumer application as the gateway knows it.
+#[derive(Debug)]
+pub struct Application {
+    /// Its stable id.
+    pub id: Arc<str>,
+    /// The id as a header value (sent upstream in `X-Application-Id`).
+    pub id_header: HeaderValue,
+    /// Subscribed APIs (by position in the snapshot) and their states, sorted.
+    subscriptions: Vec<(usize, SubscriptionState)>,
+}
+
+impl Application {
+    /// The state of this application's subscription to the snapshot's `api`-th API, if any.
+    pub fn subscription(&self, api: usize) -> Option<SubscriptionState> {
+        let found = self.subscriptions.binary_search_by_key(&api, |(index, _)| *index).ok()?;
+        Some(self.subscriptions[found].1)
+    }
+}
+
+/// A key's SHA-256. It is uniformly random, so its first eight bytes are already a good
+/// hash: no need to hash the hash again on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyDigest([u8; 32]);
+
+impl Hash for KeyDigest {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(first));
+    }
+}
+
+/// Passes a [`KeyDigest`]'s prefix through as the hash.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// One valid key.
+#[derive(Debug)]
+pub struct KeyEntry {
+    /// The application the key belongs to.
+    pub application: Arc<Application>,
+    /// Expiry as Unix seconds, if any.
+    pub expires_at: Option<i64>,
+}
+
+/// Every key of a snapshot, by SHA-256.
+#[derive(Debug, Default)]
+pub struct Credentials {
+    keys: HashMap<KeyDigest, KeyEntry, BuildHasherDefault<PrefixHasher>>,
+}
+
+/// SHA-256 of a key as it is presented.
+pub fn hash_key(key: &[u8]) -> [u8; 32] {
+    Sha256::digest(key).into()
+}
+
+impl Credentials {
+    /// Indexes the applications. `api_index` maps the snapshot's API ids to their positions
+    /// (subscriptions must name one).
+    pub fn compile(applications: &[ApplicationSpec], api_index: &HashMap<&str, usize>) -> Result<Self, LoadError> {
+        let capacity = applications.iter().map(|a| a.keys.len()).sum();
+        let mut keys = HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
+        let mut seen_apps = HashSet::with_capacity(applications.len());
+        for (a, spec) in applications.iter().enumerate() {
+            let at = |field: String| format!("applications[{a}].{field}");
+            if !seen_apps.insert(spec.id.as_str()) {
+                return Err(LoadError::at(at("id".into()), format!("application id `{}` is used twice", spec.id)));
+            }
+            let id_header = HeaderValue::from_str(&spec.id)
+                .map_err(|_| LoadError::at(at("id".into()), "the id must be printable ASCII"))?;
+            let mut subscriptions = Vec::with_capacity(spec.subscriptions.len());
+            for (s, subscription) in spec.subscriptions.iter().enumerate() {
+                let Some(&api) = api_index.get(subscription.api.as_str()) else {
+                    let message = format!("no API with id `{}` in this configuration", subscription.api);
+                    return Err(LoadError::at(at(format!("subscriptions[{s}].api")), message));
+                };
+                subscriptions.push((api, subscription.state));
+            }
+            subscriptions.sort_unstable_by_key(|(api, _)| *api);
+            subscriptions.dedup_by_key(|(api, _)| *api);
+            let application = Arc::new(Application { id: Arc::from(spec.id.as_str()), id_header, subscriptions });
+            for (k, key) in spec.keys.iter().enumerate() {
+                let hash = match (&key.sha256, &key.key) {
+                    (Some(hex_hash), None) => parse_sha256(hex_hash)
+                        .ok_or_else(|| LoadError::at(at(format!("keys[{k}].sha256")), "expected 64 hex digits"))?,
+                    (None, Some(clear)) if clear.len() >= 8 => hash_key(clear.as_bytes()),
+                    (None, Some(_)) => {
+                        return Err(LoadError::at(at(format!("keys[{k}].key")), "a key has at least 8 characters"));
+                    }
+                    _ => return Err(LoadError::at(at(format!("keys[{k}]")), "give exactly one of `sha256` and `key`")),
+                };
+                let entry =
+                    KeyEntry { application: application.clone(), expires_at: key.expires_at.map(|t| t.timestamp()) };
+                if keys.insert(KeyDigest(hash), entry).is_some() {
+                    return Err(LoadError::at(at(format!("keys[{k}]")), "this key is listed twice"));
+                }
+            }
+        }
+        Ok(Self { keys })
+    }
+
+    /// The entry of a presented key, if it is known (expiry is the caller's check).
+    pub fn find(&self, presented: &[u8]) -> Option<&KeyEntry> {
+        self.keys.get(&KeyDigest(hash_key(presented)))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+fn parse_sha256(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}

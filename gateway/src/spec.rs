@@ -1,0 +1,226 @@
+//! The snapshot format: a gateway's whole configuration as data.
+//!
+//! One format serves three uses: the control plane pushes it to gateways, `portico export`
+//! writes it, and a DB-less gateway reads it from a file (`portico-gateway --config FILE`).
+//! It is therefore hand-writable: most fields have defaults, unknown fields are errors, and
+//! a hand-written file may give an API key in clear (`key:`), which is hashed at load.
+//! These types are the public schema; every field says what it does.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+mod load;
+mod upstream;
+
+pub use load::{LoadError, parse};
+pub use upstream::{
+    Balancing, CircuitBreakerSpec, EndpointSpec, HealthCheckSpec, HostHeader, TimeoutsSpec, UpstreamSpec,
+    UpstreamTlsSpec,
+};
+
+/// The value of [`Snapshot::format`] this gateway reads.
+pub const FORMAT: &str = "portico.gateway/v1";
+
+/// A gateway's complete configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Format marker; must be `portico.gateway/v1` when given.
+    #[serde(default = "format")]
+    pub format: String,
+    /// Environment this configuration is for (`production`, `sandbox`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// Configuration version, increasing with every change (0 in hand-written files).
+    #[serde(default)]
+    pub version: u64,
+    /// The APIs this gateway routes.
+    #[serde(default)]
+    pub apis: Vec<ApiSpec>,
+    /// The applications (consumers) allowed to call them, with their keys and subscriptions.
+    #[serde(default)]
+    pub applications: Vec<ApplicationSpec>,
+}
+
+fn format() -> String {
+    FORMAT.to_owned()
+}
+
+/// One deployed API version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSpec {
+    /// Stable identifier, unique in the snapshot (subscriptions refer to it).
+    pub id: String,
+    /// Display name (logs and error messages).
+    pub name: String,
+    /// Context path the API is served under, e.g. `/petstore` (may have several segments).
+    pub context: String,
+    /// Version segment after the context, e.g. `v1`: requests go to `/{context}/{version}/…`.
+    pub version: String,
+    /// Also serve this version at `/{context}/…` (the API's default version).
+    #[serde(default)]
+    pub default_version: bool,
+    /// Host names this API answers on; empty means every host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// Lifecycle state as the gateway sees it.
+    #[serde(default)]
+    pub state: ApiState,
+    /// Where and how requests are forwarded.
+    pub upstream: UpstreamSpec,
+    /// Authentication required by operations that do not say otherwise.
+    #[serde(default)]
+    pub auth: AuthKind,
+    /// How API keys are presented to this API.
+    #[serde(default)]
+    pub key_auth: KeyAuthSpec,
+    /// The operations routed; empty means every method and path under the API's prefix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<OperationSpec>,
+    /// Headers added to or removed from requests before they go upstream.
+    #[serde(default, skip_serializing_if = "HeaderRulesSpec::is_empty")]
+    pub request_headers: HeaderRulesSpec,
+    /// Largest request body accepted, in bytes (413 above); unset means the gateway's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<u64>,
+}
+
+/// The lifecycle states a gateway routes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiState {
+    /// Routed normally.
+    #[default]
+    Published,
+    /// Routed normally; takes no new subscriptions (a control-plane concern).
+    Deprecated,
+    /// Answered with 503 `api_blocked`.
+    Blocked,
+}
+
+/// What a caller must present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// Open: no credential needed.
+    None,
+    /// An API key of an application subscribed to the API.
+    #[default]
+    ApiKey,
+}
+
+/// Where an API looks for the API key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyAuthSpec {
+    /// Request header carrying the key.
+    #[serde(default = "default_key_header")]
+    pub header: String,
+    /// Query parameter that may carry the key instead (off when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+}
+
+impl Default for KeyAuthSpec {
+    fn default() -> Self {
+        Self { header: default_key_header(), query: None }
+    }
+}
+
+fn default_key_header() -> String {
+    "X-API-Key".to_owned()
+}
+
+/// One routed operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    /// HTTP method (`GET`, `POST`, …).
+    pub method: String,
+    /// Path template below the API's prefix, e.g. `/pets/{petId}`.
+    pub path: String,
+    /// Authentication for this operation; unset means the API's `auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthKind>,
+}
+
+/// Header changes applied to requests before they go upstream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderRulesSpec {
+    /// Headers set (replacing any value the client sent).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub add: BTreeMap<String, String>,
+    /// Headers removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+}
+
+impl HeaderRulesSpec {
+    /// True when the rules change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.add.is_empty() && self.remove.is_empty()
+    }
+}
+
+/// An application: the consumer identity that keys belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationSpec {
+    /// Stable identifier, sent upstream in `X-Application-Id`.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The application's API keys for this environment.
+    #[serde(default)]
+    pub keys: Vec<KeySpec>,
+    /// The APIs the application is subscribed to.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionSpec>,
+}
+
+/// One API key. Exactly one of `sha256` and `key` is given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    /// Identifier of the key (usage reports name it); optional in hand-written files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Lower-case hex SHA-256 of the key (what the control plane sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The key in clear (hand-written files only; hashed at load, never kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// When the key stops working (RFC 3339); unset means never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An application's subscription to an API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionSpec {
+    /// The `id` of the subscribed API.
+    pub api: String,
+    /// Whether calls are let through.
+    #[serde(default)]
+    pub state: SubscriptionState,
+    /// Throttling tier name (enforced by the traffic policies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+}
+
+/// State of a subscription at the gateway.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionState {
+    /// Calls are let through.
+    #[default]
+    Active,
+    /// Calls are refused with 403 `subscription_blocked`.
+    Blocked,
+}

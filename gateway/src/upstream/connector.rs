@@ -1,0 +1,173 @@
+//! Opening upstream connections: TCP (connect timeout, no Nagle), TLS when the endpoint is
+//! `https` (a private CA, a client certificate and an SNI override when the spec asks for
+//! them; ALPN offers `h2` and `http/1.1`), then the HTTP/1.1 or HTTP/2 handshake. The
+//! connection's I/O runs on its own task; what comes back is the handle to send on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::Scheme;
+use http_body_util::{Either, Empty, Limited};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use rustls::RootCertStore;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::Endpoint;
+use crate::spec::{LoadError, UpstreamSpec, UpstreamTlsSpec};
+
+/// Body of a request sent upstream: the client's (size-limited, streamed) or none.
+pub type UpstreamBody = Either<Limited<Incoming>, Empty<Bytes>>;
+
+/// A connection ready to carry requests.
+pub enum Connection {
+    /// HTTP/1.1: one request at a time, pooled between requests.
+    Http1(http1::SendRequest<UpstreamBody>),
+    /// HTTP/2: multiplexed, shared by concurrent requests.
+    Http2(http2::SendRequest<UpstreamBody>),
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// TCP connect failed or timed out.
+    #[error("connect: {0}")]
+    Tcp(std::io::Error),
+    /// The TLS handshake failed.
+    #[error("TLS: {0}")]
+    Tls(std::io::Error),
+    /// The HTTP handshake failed.
+    #[error("HTTP handshake: {0}")]
+    Http(hyper::Error),
+    /// A new connection closed before it could carry the request.
+    #[error("the connection closed before the request was sent")]
+    Closed,
+}
+
+/// Opens connections for one upstream.
+pub struct Connector {
+    tls: TlsConnector,
+    sni: Option<ServerName<'static>>,
+    connect_timeout: Duration,
+    http2_prior_knowledge: bool,
+}
+
+impl Connector {
+    /// The connector for an upstream spec; `at` is its field path for errors.
+    pub fn new(at: &str, spec: &UpstreamSpec) -> Result<Self, LoadError> {
+        let tls_spec = spec.tls.clone().unwrap_or_default();
+        let sni = match &tls_spec.sni {
+            Some(name) => Some(
+                ServerName::try_from(name.clone())
+                    .map_err(|_| LoadError::at(format!("{at}.tls.sni"), format!("`{name}` is not a server name")))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            tls: TlsConnector::from(Arc::new(tls_config(at, &tls_spec)?)),
+            sni,
+            connect_timeout: Duration::from_millis(spec.timeouts.connect_ms),
+            http2_prior_knowledge: spec.http2,
+        })
+    }
+
+    /// Opens a connection to `endpoint`.
+    pub async fn connect(&self, endpoint: &Endpoint) -> Result<Connection, ConnectError> {
+        let timed_out = || std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out");
+        let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(endpoint.authority.as_str()))
+            .await
+            .map_err(|_| ConnectError::Tcp(timed_out()))?
+            .map_err(ConnectError::Tcp)?;
+        let _ = tcp.set_nodelay(true);
+        if endpoint.scheme != Scheme::HTTPS {
+            return handshake(TokioIo::new(tcp), self.http2_prior_knowledge).await;
+        }
+        let name = match &self.sni {
+            Some(name) => name.clone(),
+            None => ServerName::try_from(endpoint.authority.host().trim_matches(['[', ']']).to_owned())
+                .map_err(|e| ConnectError::Tls(std::io::Error::other(e)))?,
+        };
+        let tls = tokio::time::timeout(self.connect_timeout, self.tls.connect(name, tcp))
+            .await
+            .map_err(|_| ConnectError::Tls(timed_out()))?
+            .map_err(ConnectError::Tls)?;
+        let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        handshake(TokioIo::new(tls), h2).await
+    }
+}
+
+async fn handshake<T>(io: TokioIo<T>, http2: bool) -> Result<Connection, ConnectError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    if http2 {
+        let (sender, connection) = http2::Builder::new(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Duration::from_secs(30))
+            .handshake(io)
+            .await
+            .map_err(ConnectError::Http)?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "upstream HTTP/2 connection ended");
+            }
+        });
+        return Ok(Connection::Http2(sender));
+    }
+    let (sender, connection) = http1::handshake(io).await.map_err(ConnectError::Http)?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "upstream connection ended");
+        }
+    });
+    Ok(Connection::Http1(sender))
+}
+
+fn tls_config(at: &str, spec: &UpstreamTlsSpec) -> Result<rustls::ClientConfig, LoadError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| LoadError::at(format!("{at}.tls"), e.to_string()))?;
+    let mut roots = RootCertStore::empty();
+    match &spec.ca_pem {
+        Some(pem) => {
+            for cert in certificates(&format!("{at}.tls.ca_pem"), pem)? {
+                roots.add(cert).map_err(|e| LoadError::at(format!("{at}.tls.ca_pem"), e.to_string()))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let builder = builder.with_root_certificates(roots);
+    let mut config = match (&spec.client_cert_pem, &spec.client_key_pem) {
+        (Some(cert), Some(key)) => {
+            let chain = certificates(&format!("{at}.tls.client_cert_pem"), cert)?;
+            let key = PrivateKeyDer::from_pem_slice(key.as_bytes())
+                .map_err(|_| LoadError::at(format!("{at}.tls.client_key_pem"), "no PEM private key found"))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| LoadError::at(format!("{at}.tls.client_key_pem"), e.to_string()))?
+        }
+        (None, None) => builder.with_no_client_auth(),
+        _ => {
+            let message = "give both `client_cert_pem` and `client_key_pem`, or neither";
+            return Err(LoadError::at(format!("{at}.tls"), message));
+        }
+    };
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+fn certificates(at: &str, pem: &str) -> Result<Vec<CertificateDer<'static>>, LoadError> {
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| LoadError::at(at, format!("not valid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(LoadError::at(at, "no PEM certificate found"));
+    }
+    Ok(certs)
+}

@@ -1,0 +1,176 @@
+//! Test support: mock upstreams (real hyper servers on port 0), a gateway started
+//! in-process on a snapshot, and a small client.
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use gateway::{ConfigStore, Gateway, GatewaySettings, Snapshot};
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+
+/// What a mock upstream saw of one request.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub uri: String,
+    pub headers: HeaderMap,
+    pub body_len: usize,
+}
+
+/// A mock upstream: answers `{"upstream": name, "uri": …}` with `status`, after `delay_ms`.
+pub struct MockUpstream {
+    pub addr: SocketAddr,
+    pub name: String,
+    pub seen: Mutex<Vec<Seen>>,
+    pub hits: AtomicUsize,
+    pub status: AtomicU16,
+    pub health_status: AtomicU16,
+    pub delay_ms: AtomicU64,
+}
+
+impl MockUpstream {
+    /// Starts one (HTTP/1.1 and h2c).
+    pub async fn start(name: &str) -> Arc<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = Arc::new(Self {
+            addr: listener.local_addr().unwrap(),
+            name: name.to_owned(),
+            seen: Mutex::new(Vec::new()),
+            hits: AtomicUsize::new(0),
+            status: AtomicU16::new(200),
+            health_status: AtomicU16::new(200),
+            delay_ms: AtomicU64::new(0),
+        });
+        let server = upstream.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| server.clone().answer(req));
+                    let _ =
+                        auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        upstream
+    }
+
+    async fn answer(self: Arc<Self>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+        let (head, body) = req.into_parts();
+        if head.uri.path() == "/health" {
+            let status = StatusCode::from_u16(self.health_status.load(Ordering::Relaxed)).unwrap();
+            return Ok(Response::builder().status(status).body(Full::new(Bytes::new())).unwrap());
+        }
+        let body_len = body.collect().await.map(|b| b.to_bytes().len()).unwrap_or(0);
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        self.seen.lock().unwrap().push(Seen {
+            method: head.method.to_string(),
+            uri: head.uri.to_string(),
+            headers: head.headers.clone(),
+            body_len,
+        });
+        let delay = self.delay_ms.load(Ordering::Relaxed);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        let version = head.headers.get("x-config-version").map(|v| v.to_str().unwrap().to_owned());
+        let body = serde_json::json!({
+            "upstream": self.name, "uri": head.uri.to_string(), "version": format!("{:?}", head.version),
+            "config_version": version,
+        });
+        let status = StatusCode::from_u16(self.status.load(Ordering::Relaxed)).unwrap();
+        Ok(Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("connection", "x-hop")
+            .header("x-hop", "must not pass")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap())
+    }
+
+    /// The last request seen.
+    pub fn last(&self) -> Seen {
+        self.seen.lock().unwrap().last().cloned().expect("the upstream saw a request")
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// A gateway serving a snapshot in-process.
+pub struct TestGateway {
+    pub proxy: SocketAddr,
+    pub status: SocketAddr,
+    pub store: Arc<ConfigStore>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestGateway {
+    pub async fn start(snapshot: &Snapshot) -> Self {
+        Self::start_with(snapshot, GatewaySettings::ephemeral()).await
+    }
+
+    pub async fn start_with(snapshot: &Snapshot, settings: GatewaySettings) -> Self {
+        let store = ConfigStore::new();
+        store.apply(snapshot).expect("the snapshot compiles");
+        let bound = Gateway::new(settings, store.clone()).bind().await.unwrap();
+        let (proxy, status) = (bound.proxy_addr, bound.status_addr);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(bound.serve(async move {
+            let _ = stopped.await;
+        }));
+        Self { proxy, status, store, _stop: stop }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.proxy)
+    }
+}
+
+/// Parses a YAML snapshot.
+pub fn snapshot(yaml: &str) -> Snapshot {
+    gateway::spec::parse(yaml.as_bytes()).unwrap()
+}
+
+/// A plain HTTP/1.1 client.
+pub fn client() -> Client<HttpConnector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build(HttpConnector::new())
+}
+
+/// Sends a request; returns status, headers and the body as JSON (Null if not JSON).
+pub async fn call(request: Request<Full<Bytes>>) -> (StatusCode, HeaderMap, serde_json::Value) {
+    let response = client().request(request).await.expect("the gateway answers");
+    let (head, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (head.status, head.headers, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+/// `GET url` with extra headers.
+pub async fn get(url: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, serde_json::Value) {
+    let mut request = Request::get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    call(request.body(Full::new(Bytes::new())).unwrap()).await
+}
+
+/// The status of `GET url`, or `None` when nothing answers (yet).
+pub async fn try_status(url: &str) -> Option<StatusCode> {
+    let request = Request::get(url).body(Full::new(Bytes::new())).ok()?;
+    client().request(request).await.ok().map(|r| r.status())
+}
