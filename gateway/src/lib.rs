@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod config;
+pub mod control_plane;
 pub mod credentials;
 pub mod error;
 pub mod file_source;
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod signal;
 pub mod spec;
 pub mod status;
+pub mod tls;
 pub mod upstream;
 
 pub use config::{Config, ConfigStore};

@@ -1,0 +1,1 @@
+//! TLS on the proxy listener; see the module docs once written.
