@@ -72,10 +72,18 @@ impl Config {
     }
 }
 
-/// Hex SHA-256 of the snapshot's JSON (field order is fixed by the types, maps are sorted).
+/// Hex SHA-256 of the snapshot's canonical JSON: field order is fixed by the types, maps
+/// are sorted, and APIs and applications are taken in id order, so two snapshots with the
+/// same content hash alike whatever order they list things in.
 pub fn hash(snapshot: &Snapshot) -> String {
-    let json = serde_json::to_vec(snapshot).unwrap_or_default();
-    hex::encode(Sha256::digest(json))
+    let json = if snapshot.is_canonical() {
+        serde_json::to_vec(snapshot)
+    } else {
+        let mut sorted = snapshot.clone();
+        sorted.canonicalize();
+        serde_json::to_vec(&sorted)
+    };
+    hex::encode(Sha256::digest(json.unwrap_or_default()))
 }
 
 /// The live configuration, swapped atomically.

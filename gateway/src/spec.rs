@@ -43,6 +43,20 @@ pub struct Snapshot {
     pub applications: Vec<ApplicationSpec>,
 }
 
+impl Snapshot {
+    /// Puts APIs and applications in id order (the canonical order that hashes and
+    /// deltas use).
+    pub fn canonicalize(&mut self) {
+        self.apis.sort_by(|a, b| a.id.cmp(&b.id));
+        self.applications.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+
+    /// True when APIs and applications are in id order.
+    pub fn is_canonical(&self) -> bool {
+        self.apis.is_sorted_by(|a, b| a.id <= b.id) && self.applications.is_sorted_by(|a, b| a.id <= b.id)
+    }
+}
+
 fn format() -> String {
     FORMAT.to_owned()
 }

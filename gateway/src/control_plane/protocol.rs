@@ -1,0 +1,180 @@
+//! The messages of the config-distribution stream between the control plane and a remote
+//! gateway: JSON text frames over one WebSocket (`GET /api/gateway/v1/connect`,
+//! `Authorization: Bearer <gateway token>`, query `environment=<name>`).
+//!
+//! On connect the gateway says [`GatewayMessage::Hello`] (what it already runs); the
+//! control plane answers with a full [`ControlMessage::Snapshot`] unless the gateway's
+//! version and hash are current, then sends a [`ControlMessage::Delta`] for every change.
+//! The gateway compiles each result off the request path and answers
+//! [`GatewayMessage::Ack`] (now serving it) or [`GatewayMessage::Nack`] (kept its last
+//! good config). A delta whose `base_version` is not what the gateway runs, or whose
+//! result does not hash to `hash`, is answered with [`GatewayMessage::Resync`], and the
+//! control plane sends a full snapshot.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{ApiSpec, ApplicationSpec, Snapshot};
+
+/// Control plane → gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ControlMessage {
+    /// The whole configuration.
+    Snapshot {
+        /// Its version.
+        version: u64,
+        /// Its hash ([`crate::config::hash`]).
+        hash: String,
+        /// The configuration.
+        snapshot: Box<Snapshot>,
+    },
+    /// Changes to apply to the configuration at `base_version`.
+    Delta(Box<Delta>),
+}
+
+/// A change set between two versions of one environment's snapshot. APIs and
+/// applications are replaced whole, matched by id; the result is in canonical (id) order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// The version this delta applies to.
+    pub base_version: u64,
+    /// The version it produces.
+    pub version: u64,
+    /// Hash of the snapshot it produces.
+    pub hash: String,
+    /// APIs added or replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upsert_apis: Vec<ApiSpec>,
+    /// Ids of APIs removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_apis: Vec<String>,
+    /// Applications added or replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upsert_applications: Vec<ApplicationSpec>,
+    /// Ids of applications removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_applications: Vec<String>,
+}
+
+impl Delta {
+    /// Applies the delta to `snapshot` (which must be at `base_version`), giving the new
+    /// snapshot; the caller checks the result's hash against [`Delta::hash`].
+    pub fn apply(&self, snapshot: &Snapshot) -> Snapshot {
+        let mut next = snapshot.clone();
+        next.version = self.version;
+        next.apis.retain(|api| !self.remove_apis.contains(&api.id));
+        for api in &self.upsert_apis {
+            match next.apis.iter_mut().find(|a| a.id == api.id) {
+                Some(existing) => *existing = api.clone(),
+                None => next.apis.push(api.clone()),
+            }
+        }
+        next.applications.retain(|app| !self.remove_applications.contains(&app.id));
+        for app in &self.upsert_applications {
+            match next.applications.iter_mut().find(|a| a.id == app.id) {
+                Some(existing) => *existing = app.clone(),
+                None => next.applications.push(app.clone()),
+            }
+        }
+        next.canonicalize();
+        next
+    }
+
+    /// The delta that turns `from` into `to` (what the control plane sends).
+    pub fn between(from: &Snapshot, to: &Snapshot, hash: String) -> Self {
+        let changed_apis = to.apis.iter().filter(|api| !from.apis.contains(api)).cloned().collect();
+        let removed_apis = from.apis.iter().filter(|a| !to.apis.iter().any(|b| b.id == a.id)).map(|a| a.id.clone());
+        let changed_apps = to.applications.iter().filter(|app| !from.applications.contains(app)).cloned().collect();
+        let removed_apps =
+            from.applications.iter().filter(|a| !to.applications.iter().any(|b| b.id == a.id)).map(|a| a.id.clone());
+        Self {
+            base_version: from.version,
+            version: to.version,
+            hash,
+            upsert_apis: changed_apis,
+            remove_apis: removed_apis.collect(),
+            upsert_applications: changed_apps,
+            remove_applications: removed_apps.collect(),
+        }
+    }
+}
+
+/// Gateway → control plane.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum GatewayMessage {
+    /// First message after connecting.
+    Hello {
+        /// Stable id of this gateway node (kept in its cache directory).
+        node_id: String,
+        /// Host name, for the admin UI.
+        hostname: String,
+        /// The gateway's software version.
+        software_version: String,
+        /// Version of the configuration it runs (from its disk cache), if any.
+        config_version: Option<u64>,
+        /// Hash of that configuration.
+        config_hash: Option<String>,
+    },
+    /// The configuration `version` with `hash` is now serving.
+    Ack {
+        /// The version.
+        version: u64,
+        /// Its hash as computed by the gateway.
+        hash: String,
+    },
+    /// The configuration `version` was refused; the previous one keeps serving.
+    Nack {
+        /// The version refused.
+        version: u64,
+        /// Why (the compile error with its location).
+        error: String,
+    },
+    /// The gateway cannot apply a delta; it asks for a full snapshot.
+    Resync {
+        /// The version it runs, if any.
+        have_version: Option<u64>,
+    },
+    /// Keys used since the last report (batched; never per request).
+    Usage {
+        /// Key ids and when each was last used (Unix seconds).
+        keys: Vec<KeyUsage>,
+    },
+}
+
+/// When a key was last used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUsage {
+    /// The key's id ([`crate::spec::KeySpec::id`]).
+    pub key_id: String,
+    /// Last use, Unix seconds.
+    pub last_used_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delta_between_two_snapshots_reproduces_the_second() {
+        let api = |id: &str, context: &str| -> ApiSpec {
+            crate::spec::parse(
+                format!(
+                    "apis: [{{ id: {id}, name: {id}, context: {context}, version: v1, upstream: {{ endpoints: [{{ url: 'http://x' }}] }} }}]"
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+            .apis
+            .remove(0)
+        };
+        let from = Snapshot { version: 1, apis: vec![api("a", "/a"), api("b", "/b")], ..Default::default() };
+        let to = Snapshot { version: 2, apis: vec![api("0", "/0"), api("a", "/a2"), api("c", "/c")], ..Default::default() };
+        let delta = Delta::between(&from, &to, String::new());
+        assert_eq!(delta.remove_apis, vec!["b".to_owned()]);
+        assert_eq!(delta.upsert_apis.len(), 3);
+        assert_eq!(delta.apply(&from), to);
+        let json = serde_json::to_string(&ControlMessage::Delta(Box::new(delta))).unwrap();
+        assert!(json.starts_with(r#"{"type":"delta","base_version":1"#), "{json}");
+    }
+}
