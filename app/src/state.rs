@@ -23,6 +23,9 @@ pub struct AppState {
     pub mail: Arc<MailTransport>,
     /// Wakes the mail delivery task after a message is queued.
     pub mail_wakeup: Arc<Notify>,
+    /// Woken after every state-changing request, so config distribution looks for
+    /// environments whose gateway configuration changed.
+    pub config_changed: Arc<Notify>,
     /// Public base URL without trailing slash (links in e-mails).
     pub base_url: String,
     /// Whether cookies get the `Secure` attribute (the public URL is https).

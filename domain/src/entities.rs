@@ -1,7 +1,16 @@
 //! sea-orm entities: one module per table, mirroring the `migrations` crate. Status and
 //! role columns are stored as snake_case strings and parsed by the services.
 
+pub mod api;
+pub mod api_key;
+pub mod api_lifecycle_event;
+pub mod api_revision;
+pub mod application;
 pub mod audit_entry;
+pub mod deployment;
+pub mod environment;
+pub mod gateway_node;
+pub mod gateway_token;
 pub mod invitation;
 pub mod mail;
 pub mod membership;
@@ -9,4 +18,6 @@ pub mod one_time_token;
 pub mod organization;
 pub mod personal_access_token;
 pub mod session;
+pub mod subscription;
+pub mod tier;
 pub mod user;

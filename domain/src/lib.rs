@@ -8,10 +8,19 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod api_definition;
+pub mod api_keys;
+pub mod apis;
+pub mod applications;
 pub mod audit;
+pub mod catalog;
+pub mod deployments;
 pub mod entities;
+pub mod environments;
 pub mod error;
+pub mod gateways;
 pub mod invitations;
+pub mod lifecycle;
 pub mod mail;
 pub mod members;
 pub mod one_time;
@@ -22,6 +31,7 @@ pub mod passwords;
 pub mod secrets;
 pub mod sessions;
 pub mod setup;
+pub mod snapshots;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

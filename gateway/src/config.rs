@@ -1,7 +1,7 @@
 //! A snapshot compiled for the request path (router, APIs with their policies and
-//! upstreams, credentials) and the store that swaps it atomically: a request finishes on
-//! the configuration it started with, and a configuration that does not compile never
-//! replaces the running one.
+//! upstreams, credentials, the TLS listener's certificates) and the store that swaps it
+//! atomically: a request finishes on the configuration it started with, and a
+//! configuration that does not compile never replaces the running one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use crate::api::Api;
 use crate::credentials::Credentials;
 use crate::router::Router;
 use crate::spec::{LoadError, Snapshot};
+use crate::tls::Certificates;
 
 /// Default largest request body (10 MiB), for APIs that do not set one.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
@@ -31,6 +32,8 @@ pub struct Config {
     pub apis: Vec<Arc<Api>>,
     /// Every key.
     pub credentials: Arc<Credentials>,
+    /// The certificates the TLS listener serves by SNI name.
+    pub certificates: Certificates,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
             }
         }
         let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids)?);
+        let certificates = Certificates::compile(&snapshot.certificates)?;
         let names: Vec<String> =
             snapshot.apis.iter().map(|a| format!("{} ({} {})", a.name, a.context, a.version)).collect();
         let mut router = Router::default();
@@ -61,6 +65,7 @@ impl Config {
             router,
             apis,
             credentials,
+            certificates,
         })
     }
 
@@ -73,8 +78,9 @@ impl Config {
 }
 
 /// Hex SHA-256 of the snapshot's canonical JSON: field order is fixed by the types, maps
-/// are sorted, and APIs and applications are taken in id order, so two snapshots with the
-/// same content hash alike whatever order they list things in.
+/// are sorted, and APIs, applications and certificates are taken in canonical order (see
+/// [`Snapshot::canonicalize`]), so two snapshots with the same content hash alike whatever
+/// order they list things in.
 pub fn hash(snapshot: &Snapshot) -> String {
     let json = if snapshot.is_canonical() {
         serde_json::to_vec(snapshot)

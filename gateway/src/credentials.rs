@@ -1,15 +1,22 @@
 //! The applications of a snapshot and their API keys, indexed for the request path: one
 //! SHA-256 of the presented key and one hash-map lookup, never a slow hash (keys are
 //! random and high-entropy, so SHA-256 is the right tool — as for GitHub and Stripe tokens).
+//!
+//! Each key also notes when it was last used ([`KeyEntry::record_use`]: one relaxed load
+//! of a coarse clock and, at most once a second per key, a relaxed store), which the
+//! control-plane client collects in batches ([`Credentials::take_usage`]).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use http::HeaderValue;
 use sha2::{Digest as _, Sha256};
 
 use crate::spec::{ApplicationSpec, LoadError, SubscriptionState};
+
+pub mod clock;
 
 /// A consumer application as the gateway knows it.
 #[derive(Debug)]
@@ -70,6 +77,38 @@ pub struct KeyEntry {
     pub application: Arc<Application>,
     /// Expiry as Unix seconds, if any.
     pub expires_at: Option<i64>,
+    /// The key's id ([`crate::spec::KeySpec::id`]), which usage reports name; keys without
+    /// one are not tracked.
+    pub id: Option<Arc<str>>,
+    /// Last use (Unix seconds, coarse clock) not yet collected; 0 when none.
+    last_used: AtomicI64,
+}
+
+impl KeyEntry {
+    /// Notes that the key was just used (a successful authentication). Cheap enough for
+    /// every request: a relaxed load of the coarse clock and of the key's last use, and a
+    /// relaxed store only when the second changed.
+    #[inline]
+    pub fn record_use(&self) {
+        if self.id.is_none() {
+            return;
+        }
+        let now = clock::now();
+        if self.last_used.load(Ordering::Relaxed) != now {
+            self.last_used.store(now, Ordering::Relaxed);
+        }
+    }
+
+    /// The last use noted since the previous call, if any, and forgets it.
+    pub fn take_last_used(&self) -> Option<i64> {
+        if self.last_used.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        match self.last_used.swap(0, Ordering::Relaxed) {
+            0 => None,
+            at => Some(at),
+        }
+    }
 }
 
 /// Every key of a snapshot, by SHA-256.
@@ -118,8 +157,12 @@ impl Credentials {
                     }
                     _ => return Err(LoadError::at(at(format!("keys[{k}]")), "give exactly one of `sha256` and `key`")),
                 };
-                let entry =
-                    KeyEntry { application: application.clone(), expires_at: key.expires_at.map(|t| t.timestamp()) };
+                let entry = KeyEntry {
+                    application: application.clone(),
+                    expires_at: key.expires_at.map(|t| t.timestamp()),
+                    id: key.id.as_deref().map(Arc::from),
+                    last_used: AtomicI64::new(0),
+                };
                 if keys.insert(KeyDigest(hash), entry).is_some() {
                     return Err(LoadError::at(at(format!("keys[{k}]")), "this key is listed twice"));
                 }
@@ -131,6 +174,18 @@ impl Credentials {
     /// The entry of a presented key, if it is known (expiry is the caller's check).
     pub fn find(&self, presented: &[u8]) -> Option<&KeyEntry> {
         self.keys.get(&KeyDigest(hash_key(presented)))
+    }
+
+    /// Calls `report(key id, last use)` for every key with an id used since the previous
+    /// call, and forgets those uses (what a usage report sends).
+    pub fn take_usage(&self, mut report: impl FnMut(&Arc<str>, i64)) {
+        for entry in self.keys.values() {
+            if let Some(id) = &entry.id
+                && let Some(at) = entry.take_last_used()
+            {
+                report(id, at);
+            }
+        }
     }
 
     /// Number of keys.
@@ -148,4 +203,32 @@ fn parse_sha256(text: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_of_keys_with_an_id_are_collected_once() {
+        let applications: Vec<ApplicationSpec> = crate::spec::parse(
+            b"applications: [{ id: app, keys: [{ id: k1, key: first-key-1 }, { key: second-key-2 }] }]",
+        )
+        .unwrap()
+        .applications;
+        let credentials = Credentials::compile(&applications, &HashMap::new()).unwrap();
+        let collect = || {
+            let mut seen = Vec::new();
+            credentials.take_usage(|id, at| seen.push((id.to_string(), at)));
+            seen
+        };
+        assert!(collect().is_empty());
+        credentials.find(b"first-key-1").unwrap().record_use();
+        credentials.find(b"second-key-2").unwrap().record_use();
+        let seen = collect();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].0, "k1");
+        assert!((seen[0].1 - clock::now()).abs() <= 1);
+        assert!(collect().is_empty(), "a use is reported once");
+    }
 }

@@ -1,12 +1,17 @@
 //! `portico-gateway`: the gateway alone, as a separate data-plane process.
 //!
-//! DB-less: `portico-gateway --config FILE` serves a declarative snapshot file (what
-//! `portico export` writes, or written by hand) and reloads it on change or SIGHUP.
+//! Two modes, one of them required:
+//! * DB-less: `portico-gateway --config FILE` serves a declarative snapshot file (what
+//!   `portico export` writes, or written by hand) and reloads it on change or SIGHUP.
+//! * Remote: `portico-gateway --control-plane URL --environment NAME --token T` takes its
+//!   configuration from the control plane's stream, keeps the last good one in
+//!   `--cache-dir` and serves it from there when the control plane is unreachable.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{ArgGroup, Parser};
+use gateway::control_plane::{self, ControlPlaneArgs};
 use gateway::{ConfigStore, Gateway, GatewaySettings, file_source};
 
 /// mimalloc: fewer cycles per allocation than the system allocator on the request path.
@@ -16,12 +21,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Portico's API gateway (data plane).
 #[derive(Debug, Parser)]
 #[command(name = "portico-gateway", version, about)]
+#[command(group(ArgGroup::new("source").required(true).args(["config", "control_plane"])))]
 struct Cli {
     #[command(flatten)]
     gateway: GatewaySettings,
-    /// Declarative configuration file (snapshot format, YAML or JSON) to serve (DB-less mode).
-    #[arg(long, env = "PORTICO_GATEWAY_CONFIG")]
-    config: PathBuf,
+    /// Declarative configuration file (snapshot format, YAML or JSON) to serve (DB-less
+    /// mode). Mutually exclusive with `--control-plane`.
+    #[arg(long, env = "PORTICO_GATEWAY_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    control_plane: ControlPlaneArgs,
     /// Log filter (tracing `EnvFilter` syntax).
     #[arg(long, env = "PORTICO_LOG", default_value = "info")]
     log: String,
@@ -56,10 +65,26 @@ async fn run(cli: Cli) -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
         .init();
     let store = ConfigStore::new();
-    if let Err(error) = file_source::load(&cli.config, &store) {
-        tracing::error!(file = %cli.config.display(), %error, "cannot load the configuration file");
-        return ExitCode::FAILURE;
-    }
+    let source = match (&cli.config, cli.control_plane.settings()) {
+        (Some(file), _) => {
+            if let Err(error) = file_source::load(file, &store) {
+                tracing::error!(file = %file.display(), %error, "cannot load the configuration file");
+                return ExitCode::FAILURE;
+            }
+            Source::File(file.clone())
+        }
+        (None, Some(settings)) => match control_plane::Client::start(settings, store.clone()) {
+            Ok(client) => Source::ControlPlane(Box::new(client)),
+            Err(error) => {
+                tracing::error!(%error, "cannot start the control-plane client");
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, None) => {
+            tracing::error!("give --config FILE or --control-plane URL");
+            return ExitCode::FAILURE;
+        }
+    };
     let bound = match Gateway::new(cli.gateway, store.clone()).bind().await {
         Ok(bound) => bound,
         Err(error) => {
@@ -67,7 +92,18 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tokio::spawn(file_source::watch(cli.config, store));
+    match source {
+        Source::File(file) => tokio::spawn(file_source::watch(file, store)),
+        Source::ControlPlane(client) => tokio::spawn(client.run()),
+    };
     bound.serve(gateway::signal::shutdown()).await;
     ExitCode::SUCCESS
+}
+
+/// Where the configuration comes from.
+enum Source {
+    /// A file, reloaded on change.
+    File(PathBuf),
+    /// The control plane's stream.
+    ControlPlane(Box<control_plane::Client>),
 }

@@ -1,6 +1,8 @@
-//! Accepting connections: HTTP/1.1 and HTTP/2 (h2c) on both listeners, each connection
-//! on its own task, header-read and idle timeouts, and graceful shutdown (stop accepting,
-//! let in-flight requests finish).
+//! Accepting connections: HTTP/1.1 and HTTP/2 (h2c) on the proxy and status listeners,
+//! HTTPS with HTTP/2 or HTTP/1.1 by ALPN on the TLS proxy listener when one is configured
+//! (see [`crate::tls`]); each connection on its own task, header-read, idle and TLS
+//! handshake timeouts, and graceful shutdown (stop accepting, let in-flight requests
+//! finish).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -10,13 +12,15 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 use crate::config::ConfigStore;
 use crate::forwarding::Forwarding;
 use crate::proxy::Proxy;
-use crate::{GatewaySettings, status};
+use crate::{GatewaySettings, status, tls};
 
 /// How long in-flight requests get to finish after shutdown begins.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,14 +31,17 @@ pub struct Gateway {
     store: Arc<ConfigStore>,
 }
 
-/// The gateway with both listeners bound (ports are known), not yet serving.
+/// The gateway with its listeners bound (ports are known), not yet serving.
 pub struct BoundGateway {
     proxy: TcpListener,
     status: TcpListener,
+    tls: Option<(TcpListener, TlsAcceptor)>,
     settings: GatewaySettings,
     store: Arc<ConfigStore>,
     /// Actual address of the proxy listener.
     pub proxy_addr: SocketAddr,
+    /// Actual address of the TLS proxy listener, when TLS is configured.
+    pub tls_addr: Option<SocketAddr>,
     /// Actual address of the status listener.
     pub status_addr: SocketAddr,
 }
@@ -46,41 +53,60 @@ impl Gateway {
         Self { settings, store }
     }
 
-    /// Binds both listeners; fails with a message naming the address that could not be bound.
+    /// Binds the listeners and reads the default TLS certificate; fails with a message
+    /// naming the address that could not be bound or the file that could not be used.
     pub async fn bind(self) -> Result<BoundGateway, String> {
         let bind = |addr: SocketAddr, what: &'static str| async move {
             TcpListener::bind(addr).await.map_err(|e| format!("cannot listen for {what} on {addr}: {e}"))
         };
         let proxy = bind(self.settings.proxy_listen, "gateway traffic").await?;
         let status = bind(self.settings.status_listen, "gateway status").await?;
+        let tls = match (self.settings.tls_listen, tls::acceptor(&self.settings, self.store.clone()).await?) {
+            (Some(addr), Some(acceptor)) => Some((bind(addr, "gateway TLS traffic").await?, acceptor)),
+            _ => None,
+        };
         let addr = |l: &TcpListener| l.local_addr().map_err(|e| format!("listener address: {e}"));
         Ok(BoundGateway {
             proxy_addr: addr(&proxy)?,
+            tls_addr: tls.as_ref().map(|(l, _)| addr(l)).transpose()?,
             status_addr: addr(&status)?,
             proxy,
             status,
+            tls,
             settings: self.settings,
             store: self.store,
         })
     }
 }
 
+/// Which listener a connection came in on.
+enum Listener {
+    Proxy,
+    Tls,
+    Status,
+}
+
 impl BoundGateway {
-    /// Serves both listeners until `shutdown` completes, then drains in-flight requests
+    /// Serves every listener until `shutdown` completes, then drains in-flight requests
     /// (for at most [`DRAIN_TIMEOUT`]).
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) {
         let graceful = GracefulShutdown::new();
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder.http1().timer(TokioTimer::new()).header_read_timeout(self.settings.header_timeout());
         builder.http2().timer(TokioTimer::new()).keep_alive_interval(Duration::from_secs(30));
-        let proxy =
-            Arc::new(Proxy::new(self.store.clone(), Forwarding::new(self.settings.trusted_proxies.clone()), "http"));
-        tracing::info!(proxy = %self.proxy_addr, status = %self.status_addr, "gateway listening");
+        let forwarding = Forwarding::new(self.settings.trusted_proxies.clone());
+        let http = Arc::new(Proxy::new(self.store.clone(), forwarding.clone(), "http"));
+        let https = Arc::new(Proxy::new(self.store.clone(), forwarding, "https"));
+        tracing::info!(proxy = %self.proxy_addr, tls = ?self.tls_addr, status = %self.status_addr, "gateway listening");
+        // Connections still being set up (first bytes, TLS handshake) are not yet watched
+        // by `graceful`; this tells them to give up when shutdown begins.
+        let (closing, closed) = watch::channel(false);
         tokio::pin!(shutdown);
         loop {
-            let (stream, is_status) = tokio::select! {
-                accepted = self.proxy.accept() => (accepted, false),
-                accepted = self.status.accept() => (accepted, true),
+            let (stream, listener) = tokio::select! {
+                accepted = self.proxy.accept() => (accepted, Listener::Proxy),
+                accepted = accept_tls(self.tls.as_ref()) => (accepted, Listener::Tls),
+                accepted = self.status.accept() => (accepted, Listener::Status),
                 () = &mut shutdown => break,
             };
             let (stream, peer) = match stream {
@@ -93,33 +119,81 @@ impl BoundGateway {
             };
             let _ = stream.set_nodelay(true);
             let (builder, watcher, first_byte) = (builder.clone(), graceful.watcher(), self.settings.header_timeout());
-            if is_status {
-                let store = self.store.clone();
-                let service = service_fn(move |req| status::handle(req, store.current()));
-                tokio::spawn(async move {
-                    if first_bytes(&stream, first_byte).await {
-                        report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))
-                            .await;
-                    }
-                });
-            } else {
-                let (proxy, peer) = (proxy.clone(), Arc::new(proxy.peer(peer.ip())));
-                let service = service_fn(move |req| {
-                    let (proxy, peer) = (proxy.clone(), peer.clone());
-                    async move { proxy.handle(req, &peer).await }
-                });
-                tokio::spawn(async move {
-                    if first_bytes(&stream, first_byte).await {
-                        report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))
-                            .await;
-                    }
-                });
+            let mut closed = closed.clone();
+            match listener {
+                Listener::Status => {
+                    let store = self.store.clone();
+                    let service = service_fn(move |req| status::handle(req, store.current()));
+                    tokio::spawn(async move {
+                        if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
+                            report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))
+                                .await;
+                        }
+                    });
+                }
+                Listener::Proxy => {
+                    let proxy = http.clone();
+                    tokio::spawn(async move {
+                        if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
+                            serve_proxy(builder, watcher, TokioIo::new(stream), proxy, peer).await;
+                        }
+                    });
+                }
+                Listener::Tls => {
+                    let (proxy, acceptor) = (https.clone(), self.tls.as_ref().map(|(_, acceptor)| acceptor.clone()));
+                    tokio::spawn(async move {
+                        let Some(acceptor) = acceptor else { return };
+                        let handshake = tls::handshake(&acceptor, stream, first_byte);
+                        let Some((stream, h2)) = unless_closed(&mut closed, handshake).await else { return };
+                        // HTTP/2 over TLS is chosen by ALPN only (RFC 9113 §3.2); anything
+                        // else is HTTP/1.1, whose header timeout starts at once.
+                        let builder = if h2 { builder.http2_only() } else { builder.http1_only() };
+                        serve_proxy(builder, watcher, TokioIo::new(stream), proxy, peer).await;
+                    });
+                }
             }
         }
         tracing::info!("gateway draining connections");
+        let _ = closing.send(true);
         if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
             tracing::warn!("gateway drain timed out; closing remaining connections");
         }
+    }
+}
+
+/// Accepts on the TLS listener; never completes when there is none.
+async fn accept_tls(tls: Option<&(TcpListener, TlsAcceptor)>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match tls {
+        Some((listener, _)) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves proxy traffic on one connection (plain or TLS) from `peer` until it closes or
+/// the gateway has drained.
+async fn serve_proxy<I>(
+    builder: auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+    io: I,
+    proxy: Arc<Proxy>,
+    peer: SocketAddr,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let peer = Arc::new(proxy.peer(peer.ip()));
+    let service = service_fn(move |req| {
+        let (proxy, peer) = (proxy.clone(), peer.clone());
+        async move { proxy.handle(req, &peer).await }
+    });
+    report(watcher.watch(builder.serve_connection(io, service).into_owned())).await;
+}
+
+/// Runs a connection's set-up step, or gives `T::default()` (drop the connection) once
+/// shutdown has begun: a client that has not sent a request yet does not hold up the drain.
+async fn unless_closed<T: Default>(closed: &mut watch::Receiver<bool>, step: impl Future<Output = T>) -> T {
+    tokio::select! {
+        done = step => done,
+        _ = closed.wait_for(|closed| *closed) => T::default(),
     }
 }
 

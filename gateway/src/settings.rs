@@ -2,6 +2,7 @@
 //! `portico`'s settings and used alone by `portico-gateway`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -12,6 +13,19 @@ pub struct GatewaySettings {
     /// Address of the proxy listener (API traffic only).
     #[arg(long = "gateway-listen", env = "PORTICO_GATEWAY_LISTEN", default_value = "127.0.0.1:8000")]
     pub proxy_listen: SocketAddr,
+    /// Address of the TLS proxy listener, e.g. `127.0.0.1:8443` (HTTPS; HTTP/2 or HTTP/1.1
+    /// by ALPN; the certificate is chosen by SNI among the configuration's `certificates`,
+    /// else the default certificate). Default: unset (no TLS listener).
+    #[arg(long = "gateway-tls-listen", env = "PORTICO_GATEWAY_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
+    /// PEM file with the default certificate chain of the TLS listener, served when no
+    /// configuration certificate matches the name the client asks for or it sends none
+    /// (with `PORTICO_GATEWAY_TLS_KEY`). Default: unset (such handshakes fail).
+    #[arg(long = "gateway-tls-cert", env = "PORTICO_GATEWAY_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM file with the private key of the default certificate. Default: unset.
+    #[arg(long = "gateway-tls-key", env = "PORTICO_GATEWAY_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
     /// Address of the status listener (`/healthz`, `/readyz`, `/config`).
     #[arg(long = "gateway-status-listen", env = "PORTICO_GATEWAY_STATUS_LISTEN", default_value = "127.0.0.1:8100")]
     pub status_listen: SocketAddr,
@@ -24,17 +38,26 @@ pub struct GatewaySettings {
         num_args = 0..
     )]
     pub trusted_proxies: Vec<IpNet>,
-    /// Milliseconds a client has to send a request's headers, and the longest an idle
-    /// keep-alive connection is kept (slow clients cannot pin connections).
+    /// Milliseconds a client has to send a request's headers (and to finish the TLS
+    /// handshake), and the longest an idle keep-alive connection is kept (slow clients
+    /// cannot pin connections).
     #[arg(long = "gateway-header-timeout-ms", env = "PORTICO_GATEWAY_HEADER_TIMEOUT_MS", default_value_t = 30_000)]
     pub header_timeout_ms: u64,
 }
 
 impl GatewaySettings {
-    /// Both listeners on free loopback ports (for tests).
+    /// Proxy and status listeners on free loopback ports, TLS off (for tests).
     pub fn ephemeral() -> Self {
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
-        Self { proxy_listen: any, status_listen: any, trusted_proxies: Vec::new(), header_timeout_ms: 30_000 }
+        Self {
+            proxy_listen: any,
+            tls_listen: None,
+            tls_cert: None,
+            tls_key: None,
+            status_listen: any,
+            trusted_proxies: Vec::new(),
+            header_timeout_ms: 30_000,
+        }
     }
 
     /// The header-read / idle timeout.

@@ -7,6 +7,7 @@
 //! These types are the public schema; every field says what it does.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ pub use upstream::{
 pub const FORMAT: &str = "portico.gateway/v1";
 
 /// A gateway's complete configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Format marker; must be `portico.gateway/v1` when given.
@@ -41,19 +42,42 @@ pub struct Snapshot {
     /// The applications (consumers) allowed to call them, with their keys and subscriptions.
     #[serde(default)]
     pub applications: Vec<ApplicationSpec>,
+    /// Certificates the TLS listener presents, chosen by the name the client asks for
+    /// (SNI). A name no certificate covers gets the gateway's default certificate
+    /// (`PORTICO_GATEWAY_TLS_CERT`), or no handshake. They change with the configuration,
+    /// without a restart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateSpec>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Self {
+            format: format(),
+            environment: None,
+            version: 0,
+            apis: Vec::new(),
+            applications: Vec::new(),
+            certificates: Vec::new(),
+        }
+    }
 }
 
 impl Snapshot {
-    /// Puts APIs and applications in id order (the canonical order that hashes and
-    /// deltas use).
+    /// Puts APIs and applications in id order and certificates in host-name order (the
+    /// canonical order that hashes and deltas use; a host name is served by one
+    /// certificate only, so their order means nothing).
     pub fn canonicalize(&mut self) {
         self.apis.sort_by(|a, b| a.id.cmp(&b.id));
         self.applications.sort_by(|a, b| a.id.cmp(&b.id));
+        self.certificates.sort_by(|a, b| a.hosts.cmp(&b.hosts));
     }
 
-    /// True when APIs and applications are in id order.
+    /// True when APIs, applications and certificates are in canonical order.
     pub fn is_canonical(&self) -> bool {
-        self.apis.is_sorted_by(|a, b| a.id <= b.id) && self.applications.is_sorted_by(|a, b| a.id <= b.id)
+        self.apis.is_sorted_by(|a, b| a.id <= b.id)
+            && self.applications.is_sorted_by(|a, b| a.id <= b.id)
+            && self.certificates.is_sorted_by(|a, b| a.hosts <= b.hosts)
     }
 }
 
@@ -237,4 +261,30 @@ pub enum SubscriptionState {
     Active,
     /// Calls are refused with 403 `subscription_blocked`.
     Blocked,
+}
+
+/// A certificate the TLS listener serves for some host names.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSpec {
+    /// Names this certificate is served for: exact (`api.example.com`) or one-label
+    /// wildcards (`*.example.com` matches `a.example.com`, not `example.com` nor
+    /// `a.b.example.com`). An exact name wins over a wildcard; a name may be listed by one
+    /// certificate only.
+    pub hosts: Vec<String>,
+    /// PEM certificate chain, the server's certificate first, then intermediates.
+    pub cert_pem: String,
+    /// PEM private key of the certificate (PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: String,
+}
+
+impl fmt::Debug for CertificateSpec {
+    /// The private key is never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateSpec")
+            .field("hosts", &self.hosts)
+            .field("cert_pem", &self.cert_pem)
+            .field("key_pem", &"<redacted>")
+            .finish()
+    }
 }

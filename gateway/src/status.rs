@@ -1,5 +1,6 @@
 //! The status listener: `/healthz` (the process is alive), `/readyz` (a configuration is
-//! installed, so the gateway can route) and `/config` (which one: version and hash).
+//! installed, so the gateway can route) and `/config` (which one: version, hash and
+//! counts of APIs, keys and TLS certificates).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub async fn handle<B>(req: Request<B>, config: Option<Arc<Config>>) -> Result<R
                 "environment": config.environment,
                 "apis": config.apis.len(),
                 "keys": config.credentials.len(),
+                "certificates": config.certificates.len(),
             }),
         ),
         ("/config", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "no_configuration"})),

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use http::header::HOST;
-use http::uri::PathAndQuery;
+use http::uri::{PathAndQuery, Scheme};
 use http::{HeaderValue, Request, Response, StatusCode, Uri, Version, request};
 use http_body_util::{Either, Empty, LengthLimitError};
 
@@ -93,7 +93,8 @@ impl Upstream {
         if let Some(check) = &spec.health_check {
             health::validate(&format!("{at}.health_check"), check)?;
         }
-        let connector = Connector::new(at, spec)?;
+        let https = endpoints.iter().any(|e| e.scheme == Scheme::HTTPS);
+        let connector = Connector::new(at, spec, https)?;
         Ok(Arc::new(Self {
             primaries: Schedule::new(spec.balancing, &weights[..primary_count]),
             backups: Schedule::new(spec.balancing, &weights[primary_count..]),

@@ -13,6 +13,9 @@ mod m20261127_000002_create_sessions_and_tokens;
 mod m20261127_000003_create_invitations;
 mod m20261127_000004_create_audit_log;
 mod m20261127_000005_create_mail_outbox;
+mod m20261128_000001_create_apis;
+mod m20261128_000002_create_applications;
+mod m20261128_000003_create_gateways;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -28,6 +31,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_invitations::Migration),
             Box::new(m20261127_000004_create_audit_log::Migration),
             Box::new(m20261127_000005_create_mail_outbox::Migration),
+            Box::new(m20261128_000001_create_apis::Migration),
+            Box::new(m20261128_000002_create_applications::Migration),
+            Box::new(m20261128_000003_create_gateways::Migration),
         ]
     }
 }

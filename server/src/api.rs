@@ -4,9 +4,11 @@
 //! from the code and cannot drift from the router (a test compares them).
 
 mod admin_audit;
+mod admin_gateways;
 mod admin_orgs;
 mod admin_users;
 mod auth;
+mod gateway_stream;
 mod me;
 pub mod params;
 
@@ -14,6 +16,10 @@ use app::state::AppState;
 use axum::Json;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+
+/// Path prefix of the remote gateways' stream (authenticated by gateway tokens, not by
+/// sessions or personal access tokens).
+pub const GATEWAY_STREAM: &str = "/api/gateway/";
 
 /// The document's fixed parts; paths come from the registered routes.
 #[derive(OpenApi)]
@@ -24,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "auth", description = "Sign-up, e-mail verification, sign-in and invitations"),
         (name = "me", description = "The caller's own account and personal access tokens"),
+        (name = "gateway", description = "The config stream of remote gateways"),
         (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
     ),
     components(schemas(crate::error::Problem)),
@@ -56,6 +63,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_orgs::routes())
         .merge(admin_users::routes())
         .merge(admin_audit::routes())
+        .merge(admin_gateways::routes())
+        .merge(gateway_stream::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.

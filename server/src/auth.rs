@@ -37,6 +37,10 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     if req.method().is_safe() && req.uri().path().starts_with(ASSETS) {
         return next.run(req).await;
     }
+    if req.uri().path().starts_with(crate::api::GATEWAY_STREAM) {
+        // Remote gateways authenticate with their own tokens (see `api::gateway_stream`).
+        return next.run(req).await;
+    }
     let origin = req.extensions().get::<RequestOrigin>().cloned().unwrap_or_default();
     let mut auth = RequestAuth { origin: origin.clone(), ..RequestAuth::default() };
     let mut set_cookies = Vec::new();
@@ -111,7 +115,7 @@ fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     response
 }
 
-fn bearer(headers: &http::HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &http::HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())

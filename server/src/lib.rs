@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod distribution;
 pub mod error;
 pub mod mailer;
 pub mod ops;

@@ -19,6 +19,9 @@ async fn main() -> ExitCode {
         Some(Command::Admin(AdminCommand::Create { email, name, password_stdin })) => {
             server::cli::admin_create(&cli.settings, &email, &name, password_stdin).await
         }
+        Some(Command::Export { environment, output }) => {
+            server::cli::export(&cli.settings, &environment, output.as_deref()).await
+        }
         Some(Command::Settings) => {
             print!("{}", server::settings::markdown_table::<Cli>());
             Ok(())

@@ -1,6 +1,7 @@
 //! The whole HTTP application as one axum `Router`: operational endpoints, the REST API,
 //! the UI, and the layers every request passes through (outermost first):
-//! request id and client origin → access log → body limit → authentication and CSRF.
+//! request id and client origin → access log → body limit → config-change wake-up →
+//! authentication and CSRF.
 
 use app::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -32,9 +33,25 @@ pub fn build(state: AppState, options: RouterOptions) -> Router {
         .merge(web::routes(&state))
         .fallback(web::fallback)
         .layer(middleware::from_fn_with_state(state.clone(), auth::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), config_may_have_changed))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .merge(ops::routes())
         .with_state(state);
     telemetry::access_log(app)
         .layer(middleware::from_fn_with_state(TrustForwarded(options.trust_forwarded), request_context::layer))
+}
+
+/// After every state-changing request, wakes config distribution: it compares the
+/// environments' config versions (which the domain bumps) with what it last published.
+async fn config_may_have_changed(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mutating = !matches!(*request.method(), http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+    let response = next.run(request).await;
+    if mutating && response.status().is_success() {
+        state.config_changed.notify_one();
+    }
+    response
 }

@@ -36,6 +36,7 @@ pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<App
         throttle: Arc::new(throttle),
         mail: Arc::new(mail),
         mail_wakeup: Arc::new(Notify::new()),
+        config_changed: Arc::new(Notify::new()),
         secure_cookies: base_url.starts_with("https://"),
         base_url,
         leptos_options,
@@ -65,11 +66,15 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let hub = crate::distribution::ConfigHub::new(state.db.clone(), state.config_changed.clone());
+    hub.refresh().await;
+    tokio::spawn(hub.clone().run());
     let gateway = if settings.embedded_gateway {
-        // Until deployments are distributed, the co-located gateway serves an empty
-        // configuration: every request is `no_route`.
+        // The co-located gateway takes its environment's configuration in-process.
         let store = gateway::ConfigStore::new();
-        store.apply(&gateway::Snapshot::default()).map_err(|e| e.to_string())?;
+        let feed =
+            crate::distribution::feed_colocated(hub.clone(), settings.gateway_environment.clone(), store.clone());
+        tokio::spawn(feed);
         let bound = gateway::Gateway::new(settings.gateway.clone(), store).bind().await?;
         let mut stop = stop_rx.clone();
         Some(tokio::spawn(bound.serve(async move {
@@ -80,7 +85,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     };
     tokio::spawn(crate::mailer::run(state.db.clone(), state.mail.clone(), state.mail_wakeup.clone()));
     let options = RouterOptions { max_body_bytes: settings.max_body_bytes, trust_forwarded: settings.trust_forwarded };
-    let app = router::build(state, options);
+    let app = router::build(state, options).layer(axum::Extension(hub.clone()));
     tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");
     let mut stop = stop_rx.clone();
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(

@@ -64,6 +64,9 @@ pub struct Settings {
     /// Run the co-located gateway inside this process.
     #[arg(long = "embedded-gateway", env = "PORTICO_EMBEDDED_GATEWAY", default_value_t = true, action = ArgAction::Set)]
     pub embedded_gateway: bool,
+    /// Environment whose configuration the co-located gateway serves.
+    #[arg(long = "gateway-environment", env = "PORTICO_GATEWAY_ENVIRONMENT", default_value = "production")]
+    pub gateway_environment: String,
     #[command(flatten)]
     pub gateway: GatewaySettings,
     /// Largest request body accepted, in bytes.

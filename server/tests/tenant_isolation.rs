@@ -20,6 +20,10 @@ use serde_json::{Map, Value, json};
 /// the test uses).
 const NOT_TENANT_RESOURCES: &str = "/api/auth/";
 
+/// Platform-level resources (not any org's): org admins are *forbidden* there, which
+/// `platform_resources_are_forbidden_to_org_admins` checks instead.
+const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens/", "/api/gateway/"];
+
 #[tokio::test]
 async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let app = support::app("server::tenant_isolation::org_admin_of_a").await;
@@ -43,7 +47,10 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let mut admin_a = app.signed_in("admin-a@example.com").await;
     let mut checked = 0;
     let mut plans = Vec::new();
-    for (method, path, operation) in operations.iter().filter(|(_, p, _)| !p.starts_with(NOT_TENANT_RESOURCES)) {
+    let tenant_paths = |p: &String| {
+        !p.starts_with(NOT_TENANT_RESOURCES) && !PLATFORM_RESOURCES.iter().any(|prefix| p.starts_with(prefix))
+    };
+    for (method, path, operation) in operations.iter().filter(|(_, p, _)| tenant_paths(p)) {
         let (url, path_uses_b) = substitute(path, &fixtures);
         let (body, body_uses_b) = request_body(&spec, operation, &fixtures);
         let reply = admin_a.send(method.clone(), &url, body.clone(), &[]).await;
@@ -167,4 +174,32 @@ fn sample(spec: &Value, schema: &Value, name: &str, fixtures: &HashMap<&str, Str
         "array" => json!([]),
         _ => Value::Null,
     }
+}
+
+#[tokio::test]
+async fn platform_resources_are_forbidden_to_org_admins() {
+    let app = support::app("server::tenant_isolation::platform_resources").await;
+    app.org_with_member("org-a", "admin-a@example.com", "org_admin").await;
+    let mut root = app.signed_in("root@example.com").await;
+    let created =
+        root.post("/api/admin/v1/gateway-tokens", json!({ "name": "dc-1", "environment": "production" })).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["token"]["id"].as_str().unwrap().to_owned();
+    let mut admin_a = app.signed_in("admin-a@example.com").await;
+    for (method, url) in [
+        (Method::GET, "/api/admin/v1/gateway-tokens".to_owned()),
+        (Method::GET, "/api/admin/v1/gateways".to_owned()),
+        (Method::DELETE, format!("/api/admin/v1/gateway-tokens/{id}")),
+    ] {
+        let reply = admin_a.send(method.clone(), &url, None, &[]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {url}: {}", reply.text);
+        assert!(!reply.text.contains("dc-1"));
+    }
+    let reply = admin_a.post("/api/admin/v1/gateway-tokens", json!({ "name": "x", "environment": "production" })).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = admin_a.get("/api/gateway/v1/connect?environment=production").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "the stream takes gateway tokens only: {}", reply.text);
+    let revoked = root.send(Method::DELETE, &format!("/api/admin/v1/gateway-tokens/{id}"), None, &[]).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert!(revoked.body["revoked_at"].is_string());
 }

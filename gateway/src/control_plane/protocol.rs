@@ -169,7 +169,8 @@ mod tests {
             .remove(0)
         };
         let from = Snapshot { version: 1, apis: vec![api("a", "/a"), api("b", "/b")], ..Default::default() };
-        let to = Snapshot { version: 2, apis: vec![api("0", "/0"), api("a", "/a2"), api("c", "/c")], ..Default::default() };
+        let to =
+            Snapshot { version: 2, apis: vec![api("0", "/0"), api("a", "/a2"), api("c", "/c")], ..Default::default() };
         let delta = Delta::between(&from, &to, String::new());
         assert_eq!(delta.remove_apis, vec!["b".to_owned()]);
         assert_eq!(delta.upsert_apis.len(), 3);

@@ -85,6 +85,7 @@ impl Policy for KeyAuth {
             Some(SubscriptionState::Blocked) => return Ok(Flow::Respond(ProxyError::SubscriptionBlocked)),
             None => return Ok(Flow::Respond(ProxyError::NotSubscribed)),
         }
+        entry.record_use();
         cx.application = Some(entry.application.clone());
         Ok(Flow::Continue)
     }

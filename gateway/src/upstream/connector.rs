@@ -3,7 +3,7 @@
 //! them; ALPN offers `h2` and `http/1.1`), then the HTTP/1.1 or HTTP/2 handshake. The
 //! connection's I/O runs on its own task; what comes back is the handle to send on.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,13 +13,13 @@ use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use rustls::RootCertStore;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls_pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::Endpoint;
 use crate::spec::{LoadError, UpstreamSpec, UpstreamTlsSpec};
+use crate::tls::pem;
 
 /// Body of a request sent upstream: the client's (size-limited, streamed) or none.
 pub type UpstreamBody = Either<Limited<Incoming>, Empty<Bytes>>;
@@ -51,25 +51,31 @@ pub enum ConnectError {
 
 /// Opens connections for one upstream.
 pub struct Connector {
-    tls: TlsConnector,
+    /// TLS for `https://` endpoints (none when the upstream has none).
+    tls: Option<TlsConnector>,
     sni: Option<ServerName<'static>>,
     connect_timeout: Duration,
     http2_prior_knowledge: bool,
 }
 
 impl Connector {
-    /// The connector for an upstream spec; `at` is its field path for errors.
-    pub fn new(at: &str, spec: &UpstreamSpec) -> Result<Self, LoadError> {
-        let tls_spec = spec.tls.clone().unwrap_or_default();
-        let sni = match &tls_spec.sni {
+    /// The connector for an upstream spec; `at` is its field path for errors, `https`
+    /// whether any of its endpoints uses TLS.
+    pub fn new(at: &str, spec: &UpstreamSpec, https: bool) -> Result<Self, LoadError> {
+        let sni = match spec.tls.as_ref().and_then(|tls| tls.sni.as_ref()) {
             Some(name) => Some(
                 ServerName::try_from(name.clone())
                     .map_err(|_| LoadError::at(format!("{at}.tls.sni"), format!("`{name}` is not a server name")))?,
             ),
             None => None,
         };
+        let tls = match &spec.tls {
+            Some(tls_spec) => Some(TlsConnector::from(Arc::new(tls_config(at, tls_spec)?))),
+            None if https => Some(TlsConnector::from(web_roots(at)?)),
+            None => None,
+        };
         Ok(Self {
-            tls: TlsConnector::from(Arc::new(tls_config(at, &tls_spec)?)),
+            tls,
             sni,
             connect_timeout: Duration::from_millis(spec.timeouts.connect_ms),
             http2_prior_knowledge: spec.http2,
@@ -78,8 +84,10 @@ impl Connector {
 
     /// Opens a connection to `endpoint`.
     pub async fn connect(&self, endpoint: &Endpoint) -> Result<Connection, ConnectError> {
+        // One deadline for TCP and TLS together: `connect_ms` bounds the whole setup.
+        let deadline = tokio::time::Instant::now() + self.connect_timeout;
         let timed_out = || std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out");
-        let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(endpoint.authority.as_str()))
+        let tcp = tokio::time::timeout_at(deadline, TcpStream::connect(endpoint.authority.as_str()))
             .await
             .map_err(|_| ConnectError::Tcp(timed_out()))?
             .map_err(ConnectError::Tcp)?;
@@ -87,12 +95,13 @@ impl Connector {
         if endpoint.scheme != Scheme::HTTPS {
             return handshake(TokioIo::new(tcp), self.http2_prior_knowledge).await;
         }
+        let tls = self.tls.as_ref().ok_or_else(|| ConnectError::Tls(std::io::Error::other("TLS is not set up")))?;
         let name = match &self.sni {
             Some(name) => name.clone(),
             None => ServerName::try_from(endpoint.authority.host().trim_matches(['[', ']']).to_owned())
                 .map_err(|e| ConnectError::Tls(std::io::Error::other(e)))?,
         };
-        let tls = tokio::time::timeout(self.connect_timeout, self.tls.connect(name, tcp))
+        let tls = tokio::time::timeout_at(deadline, tls.connect(name, tcp))
             .await
             .map_err(|_| ConnectError::Tls(timed_out()))?
             .map_err(ConnectError::Tls)?;
@@ -128,15 +137,25 @@ where
     Ok(Connection::Http1(sender))
 }
 
+/// The client configuration of upstreams without a `tls` spec (public web roots), shared
+/// by all of them and kept across configuration swaps, so TLS sessions resume.
+fn web_roots(at: &str) -> Result<Arc<rustls::ClientConfig>, LoadError> {
+    static SHARED: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    if let Some(config) = SHARED.get() {
+        return Ok(config.clone());
+    }
+    let config = Arc::new(tls_config(at, &UpstreamTlsSpec::default())?);
+    Ok(SHARED.get_or_init(|| config).clone())
+}
+
 fn tls_config(at: &str, spec: &UpstreamTlsSpec) -> Result<rustls::ClientConfig, LoadError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(pem::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| LoadError::at(format!("{at}.tls"), e.to_string()))?;
     let mut roots = RootCertStore::empty();
     match &spec.ca_pem {
-        Some(pem) => {
-            for cert in certificates(&format!("{at}.tls.ca_pem"), pem)? {
+        Some(ca) => {
+            for cert in pem::certificates(&format!("{at}.tls.ca_pem"), ca)? {
                 roots.add(cert).map_err(|e| LoadError::at(format!("{at}.tls.ca_pem"), e.to_string()))?;
             }
         }
@@ -145,9 +164,8 @@ fn tls_config(at: &str, spec: &UpstreamTlsSpec) -> Result<rustls::ClientConfig, 
     let builder = builder.with_root_certificates(roots);
     let mut config = match (&spec.client_cert_pem, &spec.client_key_pem) {
         (Some(cert), Some(key)) => {
-            let chain = certificates(&format!("{at}.tls.client_cert_pem"), cert)?;
-            let key = PrivateKeyDer::from_pem_slice(key.as_bytes())
-                .map_err(|_| LoadError::at(format!("{at}.tls.client_key_pem"), "no PEM private key found"))?;
+            let chain = pem::certificates(&format!("{at}.tls.client_cert_pem"), cert)?;
+            let key = pem::private_key(&format!("{at}.tls.client_key_pem"), key)?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| LoadError::at(format!("{at}.tls.client_key_pem"), e.to_string()))?
@@ -160,14 +178,4 @@ fn tls_config(at: &str, spec: &UpstreamTlsSpec) -> Result<rustls::ClientConfig, 
     };
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
-}
-
-fn certificates(at: &str, pem: &str) -> Result<Vec<CertificateDer<'static>>, LoadError> {
-    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| LoadError::at(at, format!("not valid PEM: {e}")))?;
-    if certs.is_empty() {
-        return Err(LoadError::at(at, "no PEM certificate found"));
-    }
-    Ok(certs)
 }

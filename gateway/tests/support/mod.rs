@@ -1,6 +1,8 @@
-//! Test support: mock upstreams (real hyper servers on port 0), a gateway started
-//! in-process on a snapshot, and a small client.
+//! Test support: mock upstreams (real hyper servers on port 0, plain or TLS), a gateway
+//! started in-process on a snapshot, and a small client; TLS helpers in [`tls`].
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+
+pub mod tls;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -38,11 +40,23 @@ pub struct MockUpstream {
     pub status: AtomicU16,
     pub health_status: AtomicU16,
     pub delay_ms: AtomicU64,
+    /// Served over TLS (`https://`).
+    pub tls: bool,
 }
 
 impl MockUpstream {
     /// Starts one (HTTP/1.1 and h2c).
     pub async fn start(name: &str) -> Arc<Self> {
+        Self::start_with(name, None).await
+    }
+
+    /// Starts one behind TLS with this configuration (HTTP/1.1, and HTTP/2 when its ALPN
+    /// offers `h2`).
+    pub async fn start_tls(name: &str, config: Arc<rustls::ServerConfig>) -> Arc<Self> {
+        Self::start_with(name, Some(tokio_rustls::TlsAcceptor::from(config))).await
+    }
+
+    async fn start_with(name: &str, tls: Option<tokio_rustls::TlsAcceptor>) -> Arc<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let upstream = Arc::new(Self {
             addr: listener.local_addr().unwrap(),
@@ -52,16 +66,25 @@ impl MockUpstream {
             status: AtomicU16::new(200),
             health_status: AtomicU16::new(200),
             delay_ms: AtomicU64::new(0),
+            tls: tls.is_some(),
         });
         let server = upstream.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else { continue };
-                let server = server.clone();
+                let (server, tls) = (server.clone(), tls.clone());
                 tokio::spawn(async move {
                     let service = service_fn(move |req| server.clone().answer(req));
-                    let _ =
-                        auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), service).await;
+                    let builder = auto::Builder::new(TokioExecutor::new());
+                    match tls {
+                        None => {
+                            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                        Some(tls) => {
+                            let Ok(stream) = tls.accept(stream).await else { return };
+                            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                    }
                 });
             }
         });
@@ -106,15 +129,17 @@ impl MockUpstream {
         self.seen.lock().unwrap().last().cloned().expect("the upstream saw a request")
     }
 
-    /// `http://127.0.0.1:port`.
+    /// `http://127.0.0.1:port` (`https://` when served over TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 }
 
 /// A gateway serving a snapshot in-process.
 pub struct TestGateway {
     pub proxy: SocketAddr,
+    /// The TLS proxy listener, when the settings configure one.
+    pub tls: Option<SocketAddr>,
     pub status: SocketAddr,
     pub store: Arc<ConfigStore>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -129,12 +154,12 @@ impl TestGateway {
         let store = ConfigStore::new();
         store.apply(snapshot).expect("the snapshot compiles");
         let bound = Gateway::new(settings, store.clone()).bind().await.unwrap();
-        let (proxy, status) = (bound.proxy_addr, bound.status_addr);
+        let (proxy, tls, status) = (bound.proxy_addr, bound.tls_addr, bound.status_addr);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(bound.serve(async move {
             let _ = stopped.await;
         }));
-        Self { proxy, status, store, _stop: stop }
+        Self { proxy, tls, status, store, _stop: stop }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -19,6 +19,8 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
+pub mod publish;
+
 pub const PASSWORD: &str = "correct horse battery";
 pub const ORIGIN: &str = "http://portico.test";
 
@@ -42,6 +44,7 @@ pub async fn app(test: &str) -> TestApp {
         throttle: Arc::new(throttle),
         mail: Arc::new(MailTransport::Log),
         mail_wakeup: Arc::new(Notify::new()),
+        config_changed: Arc::new(Notify::new()),
         base_url: ORIGIN.to_owned(),
         secure_cookies: false,
         leptos_options: leptos::prelude::LeptosOptions::builder().output_name("portico").build(),

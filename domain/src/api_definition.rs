@@ -1,0 +1,195 @@
+//! An API's runtime definition: what a gateway needs to route and forward it (endpoints per
+//! environment, balancing, timeouts, TLS, auth, operations, header rules). It is stored as
+//! JSON on the API, copied into immutable revisions, and turned into the gateway's
+//! [`ApiSpec`] for one environment when a snapshot is built. Validation is the gateway's
+//! own compile step, so the control plane never accepts what a gateway would refuse.
+
+use gateway::spec::{
+    ApiSpec, ApiState, AuthKind, Balancing, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec,
+    HostHeader, KeyAuthSpec, OperationSpec, Snapshot, TimeoutsSpec, UpstreamSpec, UpstreamTlsSpec,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{DomainError, DomainResult, FieldError};
+
+/// The environment whose gateways use the sandbox endpoints; all others use production.
+pub const SANDBOX: &str = "sandbox";
+
+/// Endpoints of one kind (production or sandbox).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    /// Endpoints balanced between.
+    #[serde(default)]
+    pub endpoints: Vec<EndpointSpec>,
+    /// Failover endpoints, used while no primary one is available.
+    #[serde(default)]
+    pub backup: Vec<EndpointSpec>,
+}
+
+/// The runtime definition of an API (see the gateway's spec for each field's meaning).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiDefinition {
+    /// Endpoints for production (and every environment but sandbox).
+    #[serde(default)]
+    pub production: Endpoints,
+    /// Endpoints for the sandbox environment.
+    #[serde(default)]
+    pub sandbox: Endpoints,
+    /// Load balancing between endpoints.
+    #[serde(default)]
+    pub balancing: Balancing,
+    /// Path prepended upstream.
+    #[serde(default)]
+    pub base_path: String,
+    /// `Host` header sent upstream.
+    #[serde(default)]
+    pub host_header: HostHeader,
+    /// Connect and response timeouts.
+    #[serde(default)]
+    pub timeouts: TimeoutsSpec,
+    /// Retries on other endpoints when a connection cannot be opened.
+    #[serde(default = "one")]
+    pub retries: u32,
+    /// Circuit breaker per endpoint.
+    #[serde(default)]
+    pub circuit_breaker: CircuitBreakerSpec,
+    /// Active health checks.
+    #[serde(default)]
+    pub health_check: Option<HealthCheckSpec>,
+    /// Upstream TLS.
+    #[serde(default)]
+    pub tls: Option<UpstreamTlsSpec>,
+    /// HTTP/2 to `http://` endpoints.
+    #[serde(default)]
+    pub http2: bool,
+    /// Default authentication of operations.
+    #[serde(default)]
+    pub auth: AuthKind,
+    /// Where API keys are presented.
+    #[serde(default)]
+    pub key_auth: KeyAuthSpec,
+    /// Routed operations (empty: every path and method).
+    #[serde(default)]
+    pub operations: Vec<OperationSpec>,
+    /// Header rules.
+    #[serde(default)]
+    pub request_headers: HeaderRulesSpec,
+    /// Request body limit.
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What identifies an API at a gateway besides its definition.
+pub struct Routing<'a> {
+    /// The API's id.
+    pub id: String,
+    /// Its name.
+    pub name: &'a str,
+    /// Context path.
+    pub context: &'a str,
+    /// Version segment.
+    pub version: &'a str,
+    /// Whether it is the default version.
+    pub default_version: bool,
+    /// Its state at the gateway.
+    pub state: ApiState,
+}
+
+impl ApiDefinition {
+    /// The endpoints used in `environment`.
+    pub fn endpoints_for(&self, environment: &str) -> &Endpoints {
+        if environment == SANDBOX { &self.sandbox } else { &self.production }
+    }
+
+    /// The gateway spec of this API in `environment`.
+    pub fn to_spec(&self, routing: Routing<'_>, environment: &str) -> ApiSpec {
+        let endpoints = self.endpoints_for(environment);
+        ApiSpec {
+            id: routing.id,
+            name: routing.name.to_owned(),
+            context: routing.context.to_owned(),
+            version: routing.version.to_owned(),
+            default_version: routing.default_version,
+            hosts: Vec::new(),
+            state: routing.state,
+            upstream: UpstreamSpec {
+                endpoints: endpoints.endpoints.clone(),
+                backup: endpoints.backup.clone(),
+                balancing: self.balancing,
+                base_path: self.base_path.clone(),
+                host_header: self.host_header.clone(),
+                timeouts: self.timeouts,
+                retries: self.retries,
+                circuit_breaker: self.circuit_breaker,
+                health_check: self.health_check.clone(),
+                tls: self.tls.clone(),
+                http2: self.http2,
+            },
+            auth: self.auth,
+            key_auth: self.key_auth.clone(),
+            operations: self.operations.clone(),
+            request_headers: self.request_headers.clone(),
+            max_body_bytes: self.max_body_bytes,
+        }
+    }
+
+    /// Validates the definition with the gateway's compile step, for each endpoint kind
+    /// that has endpoints. Errors name fields as `definition.production.endpoints[0].url`.
+    pub fn validate(&self, context: &str, version: &str) -> DomainResult<()> {
+        let mut errors = Vec::new();
+        for (kind, environment) in [("production", "production"), ("sandbox", SANDBOX)] {
+            if self.endpoints_for(environment).endpoints.is_empty() {
+                continue;
+            }
+            let routing = Routing {
+                id: "api".into(),
+                name: "api",
+                context,
+                version,
+                default_version: false,
+                state: ApiState::Published,
+            };
+            let snapshot = Snapshot { apis: vec![self.to_spec(routing, environment)], ..Default::default() };
+            if let Err(error) = gateway::Config::compile(&snapshot) {
+                errors.push(FieldError::new(&field_of(&error.path, kind), "invalid", error.message));
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+    }
+}
+
+/// Maps a gateway spec path (`apis[0].upstream.endpoints[0].url`) to the definition's.
+fn field_of(path: &str, kind: &str) -> String {
+    let rest = path.strip_prefix("apis[0]").unwrap_or(path).trim_start_matches('.');
+    match rest {
+        "context" | "version" => rest.to_owned(),
+        _ if rest.starts_with("upstream.endpoints") || rest.starts_with("upstream.backup") => {
+            format!("definition.{kind}.{}", &rest["upstream.".len()..])
+        }
+        _ => format!("definition.{}", rest.strip_prefix("upstream.").unwrap_or(rest)).trim_end_matches('.').to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_definition_field() {
+        let mut definition = ApiDefinition::default();
+        definition.production.endpoints.push(EndpointSpec { url: "ftp://x".into(), weight: 1 });
+        let Err(DomainError::Invalid(errors)) = definition.validate("/pets", "v1") else { panic!("must fail") };
+        assert_eq!(errors[0].field, "definition.production.endpoints[0].url");
+        definition.production.endpoints[0].url = "http://127.0.0.1:9000".into();
+        assert!(definition.validate("/pets", "v1").is_ok());
+        assert!(matches!(definition.validate("pets", "v1"), Err(DomainError::Invalid(e)) if e[0].field == "context"));
+        definition.base_path = "no-slash".into();
+        assert!(
+            matches!(definition.validate("/pets", "v1"), Err(DomainError::Invalid(e)) if e[0].field == "definition.base_path")
+        );
+    }
+}

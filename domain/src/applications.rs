@@ -1,0 +1,288 @@
+//! Consumer applications and their subscriptions. An application belongs to a consumer's
+//! organization; its owner uses it, and so does every member when it is shared with the
+//! organization (org admins always can). A subscription links an application to an API
+//! version of another tenant with a tier: consumers see their own through their
+//! applications; publishers see the subscriptions to their APIs and may block them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::apis::{ApiView, find_for_publisher};
+use crate::audit::{self, Change};
+use crate::entities::{api, application, subscription, tier};
+use crate::{Actor, Db, DomainError, DomainResult, Role, apis, catalog, environments, validate};
+
+/// An application as its users see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub owner_id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// Usable by every member of the organization, not only the owner.
+    pub shared: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<application::Model> for ApplicationView {
+    fn from(m: application::Model) -> Self {
+        Self {
+            id: m.id,
+            org_id: m.org_id,
+            owner_id: m.owner_id,
+            name: m.name,
+            description: m.description,
+            shared: m.shared,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Input to create an application.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewApplication {
+    /// The organization it belongs to (one the caller is a member of).
+    pub org_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub shared: bool,
+}
+
+/// A subscription, with the names both sides want to see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SubscriptionView {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub application_name: String,
+    pub api_id: Uuid,
+    pub api_name: String,
+    pub api_context: String,
+    pub api_version: String,
+    pub tier: String,
+    /// `active` or `blocked`.
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The application, if the caller may use it; otherwise *not found*.
+pub(crate) async fn find_usable(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<application::Model> {
+    let app = application::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("application"))?;
+    let usable = actor.is_platform_admin
+        || actor.has_role(app.org_id, Role::OrgAdmin)
+        || (actor.role_in(app.org_id).is_some() && (app.owner_id == actor.user_id || app.shared));
+    if usable { Ok(app) } else { Err(DomainError::NotFound("application")) }
+}
+
+/// Creates an application owned by the caller.
+pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> DomainResult<ApplicationView> {
+    if actor.role_in(input.org_id).is_none() && !actor.is_platform_admin {
+        return Err(DomainError::NotFound("organization"));
+    }
+    let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let row = application::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        org_id: Set(input.org_id),
+        owner_id: Set(actor.user_id),
+        name: Set(name),
+        description: Set(input.description.trim().chars().take(1000).collect()),
+        shared: Set(input.shared),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| DomainError::conflict_on_unique(e, "application_exists", "An application with this name exists."))?;
+    let view = ApplicationView::from(row);
+    record(&txn, actor, view.org_id, "application.create", view.id, None, audit::snapshot(&view)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// The applications the caller may use.
+pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<ApplicationView>> {
+    let orgs: Vec<Uuid> = actor.memberships.iter().map(|m| m.org_id).collect();
+    let rows = application::Entity::find()
+        .filter(application::Column::OrgId.is_in(orgs))
+        .order_by_asc(application::Column::Name)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        if find_usable(db, actor, row.id).await.is_ok() {
+            out.push(ApplicationView::from(row));
+        }
+    }
+    Ok(out)
+}
+
+/// One application.
+pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<ApplicationView> {
+    Ok(find_usable(db, actor, id).await?.into())
+}
+
+/// The tiers a subscription can be made with.
+pub async fn tiers(db: &impl Db) -> DomainResult<Vec<String>> {
+    let rows = tier::Entity::find().order_by_asc(tier::Column::CreatedAt).all(db).await?;
+    Ok(rows.into_iter().map(|t| t.name).collect())
+}
+
+/// Subscribes an application to an API the caller can see in the portal.
+pub async fn subscribe(
+    db: &impl Db,
+    actor: &Actor,
+    app_id: Uuid,
+    api_id: Uuid,
+    tier_name: &str,
+) -> DomainResult<SubscriptionView> {
+    let txn = db.begin().await?;
+    let app = find_usable(&txn, actor, app_id).await?;
+    let api = catalog::find_visible(&txn, Some(actor), api_id).await?;
+    if !api.state.subscribable() {
+        return Err(DomainError::Conflict {
+            code: "not_subscribable",
+            message: format!("{} {} takes no new subscriptions ({}).", api.name, api.version, api.state.as_str()),
+        });
+    }
+    if tier::Entity::find().filter(tier::Column::Name.eq(tier_name)).one(&txn).await?.is_none() {
+        return Err(DomainError::field("tier", "unknown_tier", "Choose one of the offered tiers."));
+    }
+    let now = Utc::now();
+    let row = subscription::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(app.id),
+        api_id: Set(api.id),
+        app_org_id: Set(app.org_id),
+        api_org_id: Set(api.org_id),
+        tier: Set(tier_name.to_owned()),
+        state: Set("active".into()),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| DomainError::conflict_on_unique(e, "already_subscribed", "This application is subscribed already."))?;
+    environments::bump(&txn, apis::deployed_environments(&txn, &[api.id]).await?).await?;
+    let view = view(&app, &api, row);
+    record(&txn, actor, app.org_id, "subscription.create", view.id, None, audit::snapshot(&view)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// An application's subscriptions.
+pub async fn subscriptions(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
+    let app = find_usable(db, actor, app_id).await?;
+    let rows = subscription::Entity::find().filter(subscription::Column::ApplicationId.eq(app.id)).all(db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(api) = api::Entity::find_by_id(row.api_id).one(db).await? {
+            out.push(view(&app, &ApiView::from_row(api)?, row));
+        }
+    }
+    Ok(out)
+}
+
+/// Removes a subscription of one of the caller's applications.
+pub async fn unsubscribe(db: &impl Db, actor: &Actor, subscription_id: Uuid) -> DomainResult<()> {
+    let txn = db.begin().await?;
+    let row = subscription::Entity::find_by_id(subscription_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("subscription"))?;
+    let app = find_usable(&txn, actor, row.application_id).await.map_err(|_| DomainError::NotFound("subscription"))?;
+    subscription::Entity::delete_by_id(row.id).exec(&txn).await?;
+    environments::bump(&txn, apis::deployed_environments(&txn, &[row.api_id]).await?).await?;
+    record(
+        &txn,
+        actor,
+        app.org_id,
+        "subscription.delete",
+        row.id,
+        Some(serde_json::json!({"api_id": row.api_id})),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The subscriptions to an API, for its publisher.
+pub async fn subscribers(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
+    let api = ApiView::from_row(find_for_publisher(db, actor, api_id).await?)?;
+    let rows = subscription::Entity::find().filter(subscription::Column::ApiId.eq(api_id)).all(db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(app) = application::Entity::find_by_id(row.application_id).one(db).await? {
+            out.push(view(&app, &api, row));
+        }
+    }
+    Ok(out)
+}
+
+/// Blocks or unblocks a subscription to one of the caller's APIs.
+pub async fn set_blocked(
+    db: &impl Db,
+    actor: &Actor,
+    subscription_id: Uuid,
+    blocked: bool,
+) -> DomainResult<SubscriptionView> {
+    let txn = db.begin().await?;
+    let row = subscription::Entity::find_by_id(subscription_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("subscription"))?;
+    let api = ApiView::from_row(
+        find_for_publisher(&txn, actor, row.api_id).await.map_err(|_| DomainError::NotFound("subscription"))?,
+    )?;
+    let app = application::Entity::find_by_id(row.application_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("subscription"))?;
+    let before = view(&app, &api, row.clone());
+    let mut active: subscription::ActiveModel = row.into();
+    active.state = Set(if blocked { "blocked" } else { "active" }.to_owned());
+    active.updated_at = Set(Utc::now());
+    let after = view(&app, &api, active.update(&txn).await?);
+    environments::bump(&txn, apis::deployed_environments(&txn, &[api.id]).await?).await?;
+    let action = if blocked { "subscription.block" } else { "subscription.unblock" };
+    record(&txn, actor, api.org_id, action, after.id, audit::snapshot(&before), audit::snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn view(app: &application::Model, api: &ApiView, row: subscription::Model) -> SubscriptionView {
+    SubscriptionView {
+        id: row.id,
+        application_id: app.id,
+        application_name: app.name.clone(),
+        api_id: api.id,
+        api_name: api.name.clone(),
+        api_context: api.context.clone(),
+        api_version: api.version.clone(),
+        tier: row.tier,
+        state: row.state,
+        created_at: row.created_at,
+    }
+}
+
+async fn record(
+    db: &impl Db,
+    actor: &Actor,
+    org: Uuid,
+    action: &str,
+    target: Uuid,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> DomainResult<()> {
+    let target_type = if action.starts_with("subscription") { "subscription" } else { "application" };
+    let change = Change { org_id: Some(org), action, target_type, target_id: Some(target.to_string()), before, after };
+    audit::record(db, &actor.into(), change).await
+}
