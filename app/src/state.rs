@@ -26,6 +26,9 @@ pub struct AppState {
     /// Woken after every state-changing request, so config distribution looks for
     /// environments whose gateway configuration changed.
     pub config_changed: Arc<Notify>,
+    /// Whether OpenAPI documents may be imported from private and loopback addresses
+    /// (`PORTICO_IMPORT_ALLOW_PRIVATE`; off: no SSRF through the importer).
+    pub import_allow_private: bool,
     /// Public base URL without trailing slash (links in e-mails).
     pub base_url: String,
     /// Whether cookies get the `Secure` attribute (the public URL is https).

@@ -100,13 +100,16 @@ fn publisher_orgs(actor: &Actor) -> Option<Vec<Uuid>> {
     })
 }
 
+/// Checks that the caller publishes in `org` (a provider organization); else *not found*.
+pub fn require_publisher(actor: &Actor, org: Uuid) -> DomainResult<()> {
+    let membership = actor.memberships.iter().find(|m| m.org_id == org);
+    let provider = membership.is_some_and(|m| m.provider) || actor.is_platform_admin;
+    if actor.has_role(org, Role::Publisher) && provider { Ok(()) } else { Err(DomainError::NotFound("organization")) }
+}
+
 /// Creates an API (state `created`).
 pub async fn create(db: &impl Db, actor: &Actor, input: NewApi) -> DomainResult<ApiView> {
-    let membership = actor.memberships.iter().find(|m| m.org_id == input.org_id);
-    let provider = membership.is_some_and(|m| m.provider) || actor.is_platform_admin;
-    if !actor.has_role(input.org_id, Role::Publisher) || !provider {
-        return Err(DomainError::NotFound("organization"));
-    }
+    require_publisher(actor, input.org_id)?;
     let valid = input.validate()?;
     let txn = db.begin().await?;
     let now = Utc::now();
@@ -333,4 +336,30 @@ async fn audit_api(
         after: audit::snapshot(after),
     };
     audit::record(db, &actor.into(), change).await
+}
+
+/// Creates an API from an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML). An
+/// invalid document saves nothing; every problem is a field error named
+/// `spec/<JSON pointer>` whose message starts with its line and column.
+pub async fn import(db: &impl Db, actor: &Actor, input: NewApi, document: Vec<u8>) -> DomainResult<ApiView> {
+    let parsed = tokio::task::spawn_blocking(move || crate::openapi::import(&document))
+        .await
+        .map_err(|e| DomainError::Internal(format!("import task: {e}")))?;
+    let spec = parsed.map_err(|refused| {
+        DomainError::Invalid(
+            refused
+                .errors
+                .into_iter()
+                .map(|e| {
+                    let at = match (e.line, e.column) {
+                        (Some(line), Some(column)) => format!("line {line}, column {column}: "),
+                        (Some(line), None) => format!("line {line}: "),
+                        _ => String::new(),
+                    };
+                    FieldError::new(&format!("spec{}", e.pointer), "invalid_spec", format!("{at}{}", e.message))
+                })
+                .collect(),
+        )
+    })?;
+    create_from_spec(db, actor, input, spec).await
 }

@@ -94,6 +94,17 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// A one-line description naming every invalid field (for logs and the command line,
+    /// where there is no form to show field errors on).
+    pub fn describe(&self) -> String {
+        match self {
+            DomainError::Invalid(fields) => {
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// A validation error for one field.
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, code, message)])

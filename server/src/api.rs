@@ -11,6 +11,9 @@ mod auth;
 mod gateway_stream;
 mod me;
 pub mod params;
+mod portal;
+mod publisher;
+mod publisher_runtime;
 
 use app::state::AppState;
 use axum::Json;
@@ -30,6 +33,8 @@ pub const GATEWAY_STREAM: &str = "/api/gateway/";
     tags(
         (name = "auth", description = "Sign-up, e-mail verification, sign-in and invitations"),
         (name = "me", description = "The caller's own account and personal access tokens"),
+        (name = "publisher", description = "APIs: import, lifecycle, versions, revisions, deployments and subscribers (publishers of the API's organization)"),
+        (name = "portal", description = "The catalog, applications, subscriptions and API keys"),
         (name = "gateway", description = "The config stream of remote gateways"),
         (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
     ),
@@ -64,6 +69,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_users::routes())
         .merge(admin_audit::routes())
         .merge(admin_gateways::routes())
+        .merge(publisher::routes())
+        .merge(publisher_runtime::routes())
+        .merge(portal::routes())
         .merge(gateway_stream::routes())
 }
 

@@ -138,6 +138,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
     }
 }
 
+/// Extractor for handlers open to everyone: the signed-in [`Actor`], if any.
+pub struct MaybeActor(pub Option<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts.extensions.get::<RequestAuth>();
+        Ok(Self(auth.and_then(|a| a.principal.as_ref()).map(|p| p.actor.clone())))
+    }
+}
+
 /// Extractor for the whole [`RequestAuth`] (anonymous requests included).
 pub struct Auth(pub RequestAuth);
 

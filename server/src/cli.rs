@@ -73,12 +73,7 @@ pub async fn admin_create(settings: &Settings, email: &str, name: &str, password
     domain::orgs::ensure_default(&db).await.map_err(|e| e.to_string())?;
     let user = domain::setup::create_platform_admin(&db, email, name, &password, &AuditActor::system("cli"))
         .await
-        .map_err(|e| match e {
-            domain::DomainError::Invalid(fields) => {
-                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-            }
-            other => other.to_string(),
-        })?;
+        .map_err(|e| e.describe())?;
     println!("Created platform administrator {}.", user.email);
     if generated {
         println!("Password (shown once): {password}");

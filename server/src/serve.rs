@@ -37,6 +37,7 @@ pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<App
         mail: Arc::new(mail),
         mail_wakeup: Arc::new(Notify::new()),
         config_changed: Arc::new(Notify::new()),
+        import_allow_private: settings.import_allow_private,
         secure_cookies: base_url.starts_with("https://"),
         base_url,
         leptos_options,
@@ -54,7 +55,7 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         &state.base_url,
     )
     .await
-    .map_err(|e| format!("cannot prepare the first administrator: {e}"))?
+    .map_err(|e| format!("cannot prepare the first administrator: {}", e.describe()))?
     {
         Bootstrap::AdminExists => {}
         Bootstrap::AdminCreated { email } => tracing::info!(%email, "created the first platform administrator"),

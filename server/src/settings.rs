@@ -64,6 +64,10 @@ pub struct Settings {
     /// Run the co-located gateway inside this process.
     #[arg(long = "embedded-gateway", env = "PORTICO_EMBEDDED_GATEWAY", default_value_t = true, action = ArgAction::Set)]
     pub embedded_gateway: bool,
+    /// Let publishers import OpenAPI documents by URL from private, loopback and
+    /// link-local addresses (off: the importer cannot be used to reach internal hosts).
+    #[arg(long = "import-allow-private", env = "PORTICO_IMPORT_ALLOW_PRIVATE", default_value_t = false, action = ArgAction::Set)]
+    pub import_allow_private: bool,
     /// Environment whose configuration the co-located gateway serves.
     #[arg(long = "gateway-environment", env = "PORTICO_GATEWAY_ENVIRONMENT", default_value = "production")]
     pub gateway_environment: String,

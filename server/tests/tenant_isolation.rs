@@ -16,13 +16,16 @@ use std::collections::HashMap;
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
+/// The document org B's API is imported from.
+const B_SPEC: &str = r#"{"openapi": "3.0.3", "info": {"title": "B api", "version": "1"}, "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#;
+
 /// Anonymous account flows: not tenant resources (and `logout` would end the session
 /// the test uses).
 const NOT_TENANT_RESOURCES: &str = "/api/auth/";
 
 /// Platform-level resources (not any org's): org admins are *forbidden* there, which
 /// `platform_resources_are_forbidden_to_org_admins` checks instead.
-const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens/", "/api/gateway/"];
+const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens", "/api/gateway/"];
 
 #[tokio::test]
 async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
@@ -33,13 +36,63 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let invitation =
         b.post(&format!("/api/admin/v1/orgs/{org_b}/invitations"), json!({ "email": "guest-b@example.com" })).await;
     let token = b.post("/api/me/tokens", json!({ "name": "b-token" })).await;
+    let b_api = b
+        .post(
+            "/api/publisher/v1/apis/import",
+            json!({
+                "org_id": org_b, "context": "/b-api", "version": "v1", "visibility": "org", "spec": B_SPEC,
+                "definition": { "production": { "endpoints": [{ "url": "http://127.0.0.1:9" }] } },
+            }),
+        )
+        .await;
+    assert_eq!(b_api.status, StatusCode::CREATED, "{}", b_api.text);
+    let api_id = b_api.body["id"].as_str().unwrap().to_owned();
+    let revision = b.post(&format!("/api/publisher/v1/apis/{api_id}/revisions"), json!({})).await;
+    let revision_id = revision.body["id"].as_str().unwrap().to_owned();
+    let deployed = b
+        .send(
+            Method::PUT,
+            &format!("/api/publisher/v1/apis/{api_id}/deployments/production"),
+            Some(json!({ "revision_id": revision_id })),
+            &[],
+        )
+        .await;
+    assert_eq!(deployed.status, StatusCode::OK, "{}", deployed.text);
+    let published =
+        b.post(&format!("/api/publisher/v1/apis/{api_id}/lifecycle"), json!({ "state": "published" })).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    let application = b.post("/api/portal/v1/applications", json!({ "org_id": org_b, "name": "B app" })).await;
+    let application_id = application.body["id"].as_str().unwrap().to_owned();
+    let subscription = b
+        .post(
+            &format!("/api/portal/v1/applications/{application_id}/subscriptions"),
+            json!({ "api_id": api_id, "tier": "Gold" }),
+        )
+        .await;
+    assert_eq!(subscription.status, StatusCode::CREATED, "{}", subscription.text);
+    let key = b
+        .post(&format!("/api/portal/v1/applications/{application_id}/keys"), json!({ "environment": "production" }))
+        .await;
     let fixtures: HashMap<&str, String> = HashMap::from([
         ("org_id", org_b.clone()),
         ("user_id", admin_b.clone()),
         ("invitation_id", invitation.body["id"].as_str().unwrap().to_owned()),
         ("token_id", token.body["token"]["id"].as_str().unwrap().to_owned()),
+        ("api_id", api_id.clone()),
+        ("revision_id", revision_id),
+        ("environment", "production".to_owned()),
+        ("application_id", application_id.clone()),
+        ("subscription_id", subscription.body["id"].as_str().unwrap().to_owned()),
+        ("key_id", key.body["key"]["id"].as_str().unwrap().to_owned()),
     ]);
-    let secrets_of_b = [org_b.as_str(), admin_b.as_str(), "admin-b@example.com", "guest-b@example.com"];
+    let secrets_of_b = [
+        org_b.as_str(),
+        admin_b.as_str(),
+        "admin-b@example.com",
+        "guest-b@example.com",
+        api_id.as_str(),
+        application_id.as_str(),
+    ];
 
     let spec = app.client().get("/api/openapi.json").await.body;
     let operations = operations(&spec);

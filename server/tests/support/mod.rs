@@ -45,6 +45,7 @@ pub async fn app(test: &str) -> TestApp {
         mail: Arc::new(MailTransport::Log),
         mail_wakeup: Arc::new(Notify::new()),
         config_changed: Arc::new(Notify::new()),
+        import_allow_private: false,
         base_url: ORIGIN.to_owned(),
         secure_cookies: false,
         leptos_options: leptos::prelude::LeptosOptions::builder().output_name("portico").build(),
@@ -96,6 +97,18 @@ impl TestApp {
         let reply = client.post("/api/auth/login", json!({ "email": email, "password": PASSWORD })).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         client
+    }
+
+    /// Signs up on the portal as a new consumer (verified), signed in.
+    pub async fn signed_in_new_consumer(&self, email: &str) -> Client {
+        let mut visitor = self.client();
+        let signup = json!({ "email": email, "password": PASSWORD, "display_name": email });
+        let reply = visitor.post("/api/auth/signup", signup).await;
+        assert!(reply.status.is_success(), "{}", reply.text);
+        let link = mailed_link(self, email, "/verify-email?token=").await;
+        let verified = visitor.post("/api/auth/verify-email", json!({ "token": token_of(&link) })).await;
+        assert!(verified.status.is_success(), "{}", verified.text);
+        self.signed_in(email).await
     }
 
     /// Creates an organization and a user with `role` in it; returns (org id, user id).
@@ -234,4 +247,17 @@ pub async fn mailed_link(app: &TestApp, to: &str, path: &str) -> String {
 /// The token of a mailed link.
 pub fn token_of(link: &str) -> String {
     link.split("token=").nth(1).unwrap().to_owned()
+}
+
+/// Starts a co-located gateway fed by config distribution from this app's database;
+/// returns its proxy address.
+pub async fn colocated_gateway(app: &TestApp) -> std::net::SocketAddr {
+    let hub = server::distribution::ConfigHub::new(app.state.db.clone(), app.state.config_changed.clone());
+    tokio::spawn(hub.clone().run());
+    let store = gateway::ConfigStore::new();
+    tokio::spawn(server::distribution::feed_colocated(hub, "production".into(), store.clone()));
+    let bound = gateway::Gateway::new(gateway::GatewaySettings::ephemeral(), store).bind().await.expect("bind");
+    let proxy = bound.proxy_addr;
+    tokio::spawn(bound.serve(std::future::pending()));
+    proxy
 }
