@@ -113,8 +113,12 @@ impl ConfigStore {
     pub fn install(&self, config: Config) {
         config.activate();
         let (version, hash) = (config.version, config.hash.clone());
-        self.current.store(Some(Arc::new(config)));
+        let previous = self.current.swap(Some(Arc::new(config)));
         tracing::info!(version, %hash, "gateway configuration installed");
+        // Freeing a large configuration takes a while; not on a thread serving requests.
+        if let (Some(previous), Ok(runtime)) = (previous, tokio::runtime::Handle::try_current()) {
+            runtime.spawn_blocking(move || drop(previous));
+        }
     }
 
     /// Compiles and installs a snapshot; on error the running configuration stays.

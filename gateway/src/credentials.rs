@@ -7,7 +7,6 @@
 //! control-plane client collects in batches ([`Credentials::take_usage`]).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -34,39 +33,6 @@ impl Application {
     pub fn subscription(&self, api: usize) -> Option<SubscriptionState> {
         let found = self.subscriptions.binary_search_by_key(&api, |(index, _)| *index).ok()?;
         Some(self.subscriptions[found].1)
-    }
-}
-
-/// A key's SHA-256. It is uniformly random, so its first eight bytes are already a good
-/// hash: no need to hash the hash again on every request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KeyDigest([u8; 32]);
-
-impl Hash for KeyDigest {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&self.0[..8]);
-        state.write_u64(u64::from_le_bytes(first));
-    }
-}
-
-/// Passes a [`KeyDigest`]'s prefix through as the hash.
-#[derive(Default)]
-struct PrefixHasher(u64);
-
-impl Hasher for PrefixHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -114,7 +80,7 @@ impl KeyEntry {
 /// Every key of a snapshot, by SHA-256.
 #[derive(Debug, Default)]
 pub struct Credentials {
-    keys: HashMap<KeyDigest, KeyEntry, BuildHasherDefault<PrefixHasher>>,
+    keys: HashMap<[u8; 32], KeyEntry>,
 }
 
 /// SHA-256 of a key as it is presented.
@@ -127,7 +93,7 @@ impl Credentials {
     /// (subscriptions must name one).
     pub fn compile(applications: &[ApplicationSpec], api_index: &HashMap<&str, usize>) -> Result<Self, LoadError> {
         let capacity = applications.iter().map(|a| a.keys.len()).sum();
-        let mut keys = HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
+        let mut keys = HashMap::with_capacity(capacity);
         let mut seen_apps = HashSet::with_capacity(applications.len());
         for (a, spec) in applications.iter().enumerate() {
             let at = |field: String| format!("applications[{a}].{field}");
@@ -163,7 +129,7 @@ impl Credentials {
                     id: key.id.as_deref().map(Arc::from),
                     last_used: AtomicI64::new(0),
                 };
-                if keys.insert(KeyDigest(hash), entry).is_some() {
+                if keys.insert(hash, entry).is_some() {
                     return Err(LoadError::at(at(format!("keys[{k}]")), "this key is listed twice"));
                 }
             }
@@ -173,7 +139,7 @@ impl Credentials {
 
     /// The entry of a presented key, if it is known (expiry is the caller's check).
     pub fn find(&self, presented: &[u8]) -> Option<&KeyEntry> {
-        self.keys.get(&KeyDigest(hash_key(presented)))
+        self.keys.get(&hash_key(presented))
     }
 
     /// Calls `report(key id, last use)` for every key with an id used since the previous
