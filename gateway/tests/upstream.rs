@@ -176,4 +176,18 @@ async fn bodies_over_the_limit_are_refused_with_413() {
     let (status, _, _) = call(post(1000)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(upstream.last().body_len, 1000);
+
+    // Without Content-Length (chunked), the limit stops the stream as it passes.
+    let (mut sender, body) = http_body_util::Channel::<Bytes>::new(4);
+    let request = Request::post(gw.url("/a/v1/x")).body(body).unwrap();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let response = tokio::spawn(client.request(request));
+    for _ in 0..3 {
+        if sender.send_data(Bytes::from(vec![b'x'; 600])).await.is_err() {
+            break;
+        }
+    }
+    drop(sender);
+    let response = response.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
