@@ -67,6 +67,14 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    if settings.embedded_gateway {
+        domain::environments::by_name(&state.db, &settings.gateway_environment).await.map_err(|_| {
+            format!(
+                "the co-located gateway's environment `{}` does not exist (PORTICO_GATEWAY_ENVIRONMENT)",
+                settings.gateway_environment
+            )
+        })?;
+    }
     let hub = crate::distribution::ConfigHub::new(state.db.clone(), state.config_changed.clone());
     hub.refresh().await;
     tokio::spawn(hub.clone().run());

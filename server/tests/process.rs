@@ -188,6 +188,19 @@ fn unknown_settings_are_refused() {
 }
 
 #[tokio::test]
+async fn an_unknown_gateway_environment_stops_start_up() {
+    let dir = tempdir();
+    let (url, _) = migrations::testkit::fresh_database_url("server::process::unknown_environment", &dir).await;
+    let (mut cmd, _) = command(&url, &dir);
+    cmd.env("PORTICO_GATEWAY_ENVIRONMENT", "nowhere");
+    let mut child = cmd.spawn().unwrap();
+    assert!(!wait(&mut child, Duration::from_secs(30)).success());
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert!(out.contains("environment `nowhere` does not exist"), "{out}");
+}
+
+#[tokio::test]
 async fn admin_create_makes_a_platform_admin() {
     let dir = tempdir();
     let (url, _) = migrations::testkit::fresh_database_url("server::process::admin_create", &dir).await;
