@@ -72,10 +72,15 @@ pub struct SubscriptionView {
 /// The application, if the caller may use it; otherwise *not found*.
 pub(crate) async fn find_usable(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<application::Model> {
     let app = application::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("application"))?;
-    let usable = actor.is_platform_admin
+    if usable(actor, &app) { Ok(app) } else { Err(DomainError::NotFound("application")) }
+}
+
+/// Platform admins and the org's admins use every application of the org; members use
+/// their own and those shared with the org.
+fn usable(actor: &Actor, app: &application::Model) -> bool {
+    actor.is_platform_admin
         || actor.has_role(app.org_id, Role::OrgAdmin)
-        || (actor.role_in(app.org_id).is_some() && (app.owner_id == actor.user_id || app.shared));
-    if usable { Ok(app) } else { Err(DomainError::NotFound("application")) }
+        || (actor.role_in(app.org_id).is_some() && (app.owner_id == actor.user_id || app.shared))
 }
 
 /// Creates an application owned by the caller.
@@ -114,13 +119,7 @@ pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<ApplicationVi
         .order_by_asc(application::Column::Name)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for row in rows {
-        if find_usable(db, actor, row.id).await.is_ok() {
-            out.push(ApplicationView::from(row));
-        }
-    }
-    Ok(out)
+    Ok(rows.into_iter().filter(|app| usable(actor, app)).map(ApplicationView::from).collect())
 }
 
 /// One application.
@@ -181,13 +180,12 @@ pub async fn subscribe(
 pub async fn subscriptions(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
     let app = find_usable(db, actor, app_id).await?;
     let rows = subscription::Entity::find().filter(subscription::Column::ApplicationId.eq(app.id)).all(db).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(api) = api::Entity::find_by_id(row.api_id).one(db).await? {
-            out.push(view(&app, &ApiView::from_row(api)?, row));
-        }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.api_id).collect();
+    let mut apis = std::collections::HashMap::new();
+    for row in api::Entity::find().filter(api::Column::Id.is_in(ids)).all(db).await? {
+        apis.insert(row.id, ApiView::from_row(row)?);
     }
-    Ok(out)
+    Ok(rows.into_iter().filter_map(|row| Some(view(&app, apis.get(&row.api_id)?, row))).collect())
 }
 
 /// Removes a subscription of one of the caller's applications.
@@ -218,13 +216,15 @@ pub async fn unsubscribe(db: &impl Db, actor: &Actor, subscription_id: Uuid) -> 
 pub async fn subscribers(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
     let api = ApiView::from_row(find_for_publisher(db, actor, api_id).await?)?;
     let rows = subscription::Entity::find().filter(subscription::Column::ApiId.eq(api_id)).all(db).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(app) = application::Entity::find_by_id(row.application_id).one(db).await? {
-            out.push(view(&app, &api, row));
-        }
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.application_id).collect();
+    let apps: std::collections::HashMap<Uuid, application::Model> = application::Entity::find()
+        .filter(application::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(rows.into_iter().filter_map(|row| Some(view(apps.get(&row.application_id)?, &api, row))).collect())
 }
 
 /// Blocks or unblocks a subscription to one of the caller's APIs.
