@@ -46,7 +46,12 @@ pub async fn watch(path: PathBuf, store: Arc<ConfigStore>) {
             continue;
         }
         stamp = now;
-        match load(&path, &store) {
+        // Parsing and compiling a large file takes a while: not on a thread serving requests.
+        let (file, live) = (path.clone(), store.clone());
+        let loaded = tokio::task::spawn_blocking(move || load(&file, &live))
+            .await
+            .unwrap_or_else(|e| Err(LoadError::at("", format!("the reload task failed: {e}"))));
+        match loaded {
             Ok(()) => tracing::info!(file = %path.display(), "configuration file reloaded"),
             Err(error) => tracing::error!(
                 file = %path.display(), %error,

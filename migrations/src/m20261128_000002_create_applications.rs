@@ -6,7 +6,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::m20261127_000001_create_organizations_and_users::{Organizations, Users};
-use crate::m20261128_000001_create_apis::Apis;
+use crate::m20261128_000001_create_apis::{Apis, cascade};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -66,10 +66,6 @@ enum ApiKeys {
     RevokedAt,
     LastUsedAt,
     ReplacedBy,
-}
-
-fn cascade(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
 #[async_trait::async_trait]

@@ -4,7 +4,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261128_000001_create_apis::Environments;
+use crate::m20261128_000001_create_apis::{Environments, cascade};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -42,13 +42,6 @@ enum GatewayNodes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let environment = |table: GatewayTokens| {
-            ForeignKey::create()
-                .from(table, GatewayTokens::EnvironmentId)
-                .to(Environments::Table, Environments::Id)
-                .on_delete(ForeignKeyAction::Cascade)
-                .to_owned()
-        };
         manager
             .create_table(
                 Table::create()
@@ -62,7 +55,10 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(GatewayTokens::CreatedBy))
                     .col(timestamp_with_time_zone(GatewayTokens::CreatedAt))
                     .col(timestamp_with_time_zone_null(GatewayTokens::RevokedAt))
-                    .foreign_key(&mut environment(GatewayTokens::Table))
+                    .foreign_key(&mut cascade(
+                        (GatewayTokens::Table, GatewayTokens::EnvironmentId),
+                        (Environments::Table, Environments::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -83,12 +79,10 @@ impl MigrationTrait for Migration {
                     .col(boolean(GatewayNodes::Connected).default(false))
                     .col(timestamp_with_time_zone(GatewayNodes::ConnectedAt))
                     .col(timestamp_with_time_zone(GatewayNodes::LastSeenAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(GatewayNodes::Table, GatewayNodes::EnvironmentId)
-                            .to(Environments::Table, Environments::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        (GatewayNodes::Table, GatewayNodes::EnvironmentId),
+                        (Environments::Table, Environments::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -13,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{ApiSpec, ApplicationSpec, Snapshot};
+use std::collections::{HashMap, HashSet};
+
+use crate::spec::{ApiSpec, ApplicationSpec, CertificateSpec, Snapshot};
 
 /// Control plane → gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,7 +35,8 @@ pub enum ControlMessage {
 }
 
 /// A change set between two versions of one environment's snapshot. APIs and
-/// applications are replaced whole, matched by id; the result is in canonical (id) order.
+/// applications are replaced whole, matched by id; certificates, when they changed, as a
+/// whole list. The result is in canonical (id) order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// The version this delta applies to.
@@ -54,49 +57,75 @@ pub struct Delta {
     /// Ids of applications removed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove_applications: Vec<String>,
+    /// The new list of TLS certificates, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<CertificateSpec>>,
 }
 
 impl Delta {
     /// Applies the delta to `snapshot` (which must be at `base_version`), giving the new
     /// snapshot; the caller checks the result's hash against [`Delta::hash`].
     pub fn apply(&self, snapshot: &Snapshot) -> Snapshot {
-        let mut next = snapshot.clone();
-        next.version = self.version;
-        next.apis.retain(|api| !self.remove_apis.contains(&api.id));
-        for api in &self.upsert_apis {
-            match next.apis.iter_mut().find(|a| a.id == api.id) {
-                Some(existing) => *existing = api.clone(),
-                None => next.apis.push(api.clone()),
-            }
-        }
-        next.applications.retain(|app| !self.remove_applications.contains(&app.id));
-        for app in &self.upsert_applications {
-            match next.applications.iter_mut().find(|a| a.id == app.id) {
-                Some(existing) => *existing = app.clone(),
-                None => next.applications.push(app.clone()),
-            }
-        }
+        let mut next = Snapshot {
+            format: snapshot.format.clone(),
+            environment: snapshot.environment.clone(),
+            version: self.version,
+            apis: merge(&snapshot.apis, &self.upsert_apis, &self.remove_apis),
+            applications: merge(&snapshot.applications, &self.upsert_applications, &self.remove_applications),
+            certificates: self.certificates.clone().unwrap_or_else(|| snapshot.certificates.clone()),
+        };
         next.canonicalize();
         next
     }
 
-    /// The delta that turns `from` into `to` (what the control plane sends).
+    /// The delta that turns `from` into `to` (what the control plane sends). Linear in
+    /// the snapshots' sizes: a snapshot may hold 100,000 applications.
     pub fn between(from: &Snapshot, to: &Snapshot, hash: String) -> Self {
-        let changed_apis = to.apis.iter().filter(|api| !from.apis.contains(api)).cloned().collect();
-        let removed_apis = from.apis.iter().filter(|a| !to.apis.iter().any(|b| b.id == a.id)).map(|a| a.id.clone());
-        let changed_apps = to.applications.iter().filter(|app| !from.applications.contains(app)).cloned().collect();
-        let removed_apps =
-            from.applications.iter().filter(|a| !to.applications.iter().any(|b| b.id == a.id)).map(|a| a.id.clone());
+        let (upsert_apis, remove_apis) = changes(&from.apis, &to.apis);
+        let (upsert_applications, remove_applications) = changes(&from.applications, &to.applications);
         Self {
             base_version: from.version,
             version: to.version,
             hash,
-            upsert_apis: changed_apis,
-            remove_apis: removed_apis.collect(),
-            upsert_applications: changed_apps,
-            remove_applications: removed_apps.collect(),
+            upsert_apis,
+            remove_apis,
+            upsert_applications,
+            remove_applications,
+            certificates: (from.certificates != to.certificates).then(|| to.certificates.clone()),
         }
     }
+}
+
+/// What deltas match entries by.
+trait Keyed {
+    fn key(&self) -> &str;
+}
+
+impl Keyed for ApiSpec {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Keyed for ApplicationSpec {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Entries of `to` that are new or different, and ids of `from` missing from `to`.
+fn changes<T: Keyed + Clone + PartialEq>(from: &[T], to: &[T]) -> (Vec<T>, Vec<String>) {
+    let old: HashMap<&str, &T> = from.iter().map(|t| (t.key(), t)).collect();
+    let kept: HashSet<&str> = to.iter().map(Keyed::key).collect();
+    let upserts = to.iter().filter(|t| old.get(t.key()) != Some(t)).cloned().collect();
+    let removed = from.iter().filter(|t| !kept.contains(t.key())).map(|t| t.key().to_owned()).collect();
+    (upserts, removed)
+}
+
+/// `items` without the removed and replaced entries, plus the upserts.
+fn merge<T: Keyed + Clone>(items: &[T], upserts: &[T], removed: &[String]) -> Vec<T> {
+    let dropped: HashSet<&str> = removed.iter().map(String::as_str).chain(upserts.iter().map(Keyed::key)).collect();
+    items.iter().filter(|t| !dropped.contains(t.key())).chain(upserts).cloned().collect()
 }
 
 /// Gateway → control plane.
@@ -175,6 +204,7 @@ mod tests {
         assert_eq!(delta.remove_apis, vec!["b".to_owned()]);
         assert_eq!(delta.upsert_apis.len(), 3);
         assert_eq!(delta.apply(&from), to);
+        assert_eq!(delta.certificates, None, "unchanged certificates are not sent");
         let json = serde_json::to_string(&ControlMessage::Delta(Box::new(delta))).unwrap();
         assert!(json.starts_with(r#"{"type":"delta","base_version":1"#), "{json}");
     }

@@ -99,36 +99,11 @@ impl Policy for KeyAuth {
     }
 }
 
-/// The decoded value of `name` in a query string (`a=1&api_key=xyz`).
+/// The decoded value of `name` in a query string (`a=1&api_key=xyz`). The name is
+/// matched as sent, as the upstream URL's filter matches it, so what is checked here is
+/// exactly what is removed there.
 pub(crate) fn form_urlencoded_value(query: &str, name: &str) -> Option<Vec<u8>> {
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (key == name).then(|| percent_decode(value))
-    })
-}
-
-fn percent_decode(value: &str) -> Vec<u8> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push(high << 4 | low);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    out
-}
-
-fn hex_digit(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|d| d as u8)
+    let pair = query.split('&').find(|pair| pair.split_once('=').map_or(*pair, |(key, _)| key) == name)?;
+    let (_, value) = form_urlencoded::parse(pair.as_bytes()).next()?;
+    Some(value.into_owned().into_bytes())
 }
