@@ -76,7 +76,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invitations/accept") view=portal::AcceptInvitation ssr=SsrMode::Async/>
                         <Route path=path!("/setup") view=portal::Setup ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/portal/apis") view=portal::Catalog ssr=SsrMode::Async/>
+                        <Route path=path!("/portal/apis/:id") view=portal::CatalogApi ssr=SsrMode::Async/>
+                        <Route path=path!("/portal/applications") view=portal::Applications ssr=SsrMode::Async/>
+                        <Route path=path!("/portal/applications/:id") view=portal::ApplicationDetail ssr=SsrMode::Async/>
                         <Route path=path!("/publisher") view=publisher::PublisherHome ssr=SsrMode::Async/>
+                        <Route path=path!("/publisher/apis/new") view=publisher::NewApiPage ssr=SsrMode::Async/>
+                        <Route path=path!("/publisher/apis/:id") view=publisher::ApiDetail ssr=SsrMode::Async/>
                         <ParentRoute path=path!("/admin") view=admin::AdminArea ssr=SsrMode::Async>
                             <Route path=path!("") view=admin::AdminHome ssr=SsrMode::Async/>
                             <Route path=path!("orgs") view=admin::OrgsPage ssr=SsrMode::Async/>
@@ -84,6 +90,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("users") view=admin::UsersPage ssr=SsrMode::Async/>
                             <Route path=path!("audit") view=admin::AuditPage ssr=SsrMode::Async/>
                             <Route path=path!("outbox") view=admin::OutboxPage ssr=SsrMode::Async/>
+                            <Route path=path!("environments") view=admin::EnvironmentsPage ssr=SsrMode::Async/>
+                            <Route path=path!("gateways") view=admin::GatewaysPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </AppShell>

@@ -4,9 +4,11 @@
 //! [`ApiSpec`] for one environment when a snapshot is built. Validation is the gateway's
 //! own compile step, so the control plane never accepts what a gateway would refuse.
 
-use gateway::spec::{
-    ApiSpec, ApiState, AuthKind, Balancing, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec,
-    HostHeader, KeyAuthSpec, OperationSpec, Snapshot, TimeoutsSpec, UpstreamSpec, UpstreamTlsSpec,
+use gateway::spec::{ApiSpec, ApiState, Snapshot, UpstreamSpec};
+/// The gateway's types the definition's fields are made of.
+pub use gateway::spec::{
+    AuthKind, Balancing, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec, HostHeader, KeyAuthSpec,
+    OperationSpec, TimeoutsSpec, UpstreamTlsSpec,
 };
 use serde::{Deserialize, Serialize};
 

@@ -38,5 +38,6 @@ test('the platform admin creates an organization and a user who then signs in', 
 
   await signIn(page, email, PASSWORD, '/login?next=/publisher');
   await expect(page).toHaveURL(/\/publisher$/);
-  await expect(page.getByRole('cell', { name: 'Acme Corp' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'APIs', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Create API' })).toBeVisible();
 });

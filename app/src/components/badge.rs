@@ -6,11 +6,20 @@ use leptos::prelude::*;
 #[component]
 pub fn Badge(#[prop(into)] text: String) -> impl IntoView {
     let tone = match text.as_str() {
-        "active" | "accepted" | "ready" | "org_admin" | "smtp" => "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
-        "pending" | "pending_verification" | "pending_approval" | "publisher" => {
-            "bg-amber-50 text-amber-800 ring-amber-600/20"
+        "active" | "accepted" | "ready" | "org_admin" | "smtp" | "published" | "in_sync" | "connected" => {
+            "bg-emerald-50 text-emerald-700 ring-emerald-600/20"
         }
-        "disabled" | "revoked" | "expired" | "failed" => "bg-red-50 text-red-700 ring-red-600/20",
+        "pending"
+        | "pending_verification"
+        | "pending_approval"
+        | "publisher"
+        | "prototyped"
+        | "coming"
+        | "deprecated"
+        | "behind" => "bg-amber-50 text-amber-800 ring-amber-600/20",
+        "disabled" | "revoked" | "expired" | "failed" | "blocked" | "retired" | "disconnected" => {
+            "bg-red-50 text-red-700 ring-red-600/20"
+        }
         _ => "bg-slate-100 text-slate-700 ring-slate-500/20",
     };
     let label = text.replace('_', " ");

@@ -44,3 +44,8 @@ fn page_href(base: &'static str, params: Vec<(&'static str, Option<String>)>) ->
         format!("{base}?{}", query.join("&"))
     }
 }
+
+mod environments;
+mod gateways;
+pub use environments::EnvironmentsPage;
+pub use gateways::GatewaysPage;

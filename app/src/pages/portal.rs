@@ -15,3 +15,14 @@ pub use login::Login;
 pub use setup::Setup;
 pub use signup::Signup;
 pub use verify_email::VerifyEmail;
+
+mod applications;
+mod catalog;
+pub use applications::{ApplicationDetail, Applications};
+pub use catalog::{Catalog, CatalogApi};
+mod application_keys;
+mod application_subscriptions;
+mod catalog_api;
+mod fields;
+mod key_forms;
+mod subscribe;

@@ -1,42 +1,70 @@
-//! `/publisher`: the publisher console's home — the organizations the user publishes
-//! for, with their role in each.
+//! `/publisher`: the publisher console — the APIs of the organizations the user publishes
+//! for, creating them (OpenAPI import or by hand), and one page per API with its
+//! settings, runtime, lifecycle, deployments and subscribers.
 
-use leptos::prelude::*;
+mod api_deployments;
+mod api_detail;
+mod api_lifecycle;
+mod api_runtime;
+mod api_settings;
+mod api_subscribers;
+mod home;
+mod new_api;
+mod runtime_form;
+mod upload;
 
-use crate::components::badge::Badge;
-use crate::components::guard::RequireUser;
-use crate::components::page_header::PageHeader;
-use crate::components::table::{CELL, CELL_STRONG, Table};
-use crate::session::use_session;
+pub use api_detail::ApiDetail;
+pub use home::PublisherHome;
+pub use new_api::NewApiPage;
 
-/// The publisher home.
-#[component]
-pub fn PublisherHome() -> impl IntoView {
-    let session = use_session();
-    view! {
-        <RequireUser allow=|u| u.is_publisher() what="the publisher console">
-            <PageHeader title="Publisher console" subtitle="The organizations you publish APIs for."/>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let user = session.0.await.ok().and_then(|s| s.user);
-                    let orgs: Vec<_> = user.map(|u| u.memberships.into_iter().filter(|m| m.provider && m.role != "consumer").collect()).unwrap_or_default();
-                    view! {
-                        <Table headers=vec!["Organization", "Your role", ""]>
-                            {orgs.into_iter().map(|m| view! {
-                                <tr>
-                                    <td class=CELL_STRONG>{m.org_name.clone()}</td>
-                                    <td class=CELL><Badge text=m.role.clone()/></td>
-                                    <td class=CELL>
-                                        {(m.role == "org_admin").then(|| view! {
-                                            <a class="text-sm font-semibold text-indigo-700 hover:underline" href=format!("/admin/orgs/{}", m.org_id)>"Members and settings"</a>
-                                        })}
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </Table>
-                    }
-                })}
-            </Suspense>
-        </RequireUser>
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An API as the publisher pages show it (the runtime definition has its own form).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiRow {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub name: String,
+    pub context: String,
+    pub version: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    /// `public`, `org` or `roles`.
+    pub visibility: String,
+    pub visible_roles: Vec<String>,
+    /// Lifecycle state (`created`, `published`, …).
+    pub state: String,
+    /// States it may move to next.
+    pub next_states: Vec<String>,
+    pub is_default_version: bool,
+    pub has_openapi: bool,
+    pub operations: usize,
+    /// Optimistic-concurrency version, sent back with changes.
+    pub etag: i64,
+    pub updated: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::apis::ApiView> for ApiRow {
+    fn from(api: domain::apis::ApiView) -> Self {
+        Self {
+            id: api.id,
+            org_id: api.org_id,
+            name: api.name,
+            context: api.context,
+            version: api.version,
+            description: api.description,
+            tags: api.tags,
+            visibility: api.visibility.as_str().to_owned(),
+            visible_roles: api.visible_roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            state: api.state.as_str().to_owned(),
+            next_states: api.state.next().iter().map(|s| s.as_str().to_owned()).collect(),
+            is_default_version: api.is_default_version,
+            has_openapi: api.has_openapi,
+            operations: api.definition.operations.len(),
+            etag: api.etag,
+            updated: crate::pages::time(api.updated_at),
+        }
     }
 }

@@ -40,7 +40,11 @@ fn SideNav() -> impl IntoView {
                 {item("/admin/orgs", "Organizations")}
                 {item("/admin/users", "Users")}
                 {item("/admin/audit", "Audit log")}
-                <WithSession children=move |info| is_platform_admin(&info).then(|| item("/admin/outbox", "Mail outbox"))/>
+                <WithSession children=move |info| is_platform_admin(&info).then(|| view! {
+                    {item("/admin/environments", "Environments")}
+                    {item("/admin/gateways", "Gateways")}
+                    {item("/admin/outbox", "Mail outbox")}
+                })/>
             </nav>
         </aside>
     }

@@ -6,6 +6,9 @@ use leptos_meta::Title;
 use crate::components::button::{LinkButton, SECONDARY};
 use crate::session::use_session;
 
+/// A secondary button on the indigo hero.
+const ON_DARK: &str = "inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold text-white ring-1 ring-inset ring-white/60 hover:bg-white/10";
+
 /// `/portal`: what Portico's developer portal offers, and the way in.
 #[component]
 pub fn Landing() -> impl IntoView {
@@ -17,11 +20,13 @@ pub fn Landing() -> impl IntoView {
             <p class="mt-4 max-w-2xl text-lg text-indigo-100">
                 "Find an API, read its documentation, create an application, get a key and make your first call — all self-service."
             </p>
-            <div class="mt-8 flex flex-wrap gap-3">
+            <div class="mt-8 flex flex-wrap items-center gap-3">
+                <LinkButton href="/portal/apis" style=ON_DARK>"API catalog"</LinkButton>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.0.await.ok().and_then(|s| s.user) {
                             Some(user) => view! {
+                                <LinkButton href="/portal/applications" style=ON_DARK>"Applications"</LinkButton>
                                 <p class="text-indigo-100" data-testid="welcome">{format!("Welcome back, {}.", user.display_name)}</p>
                             }.into_any(),
                             None => view! {
