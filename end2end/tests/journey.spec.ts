@@ -4,7 +4,7 @@
 // returns the upstream's answer.
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { expect, request, test } from '@playwright/test';
+import { expect, Page, request, test } from '@playwright/test';
 import { adminApi, open, PASSWORD, signIn, uniqueEmail } from './helpers';
 
 const gatewayURL = process.env.PORTICO_E2E_GATEWAY_URL ?? 'http://127.0.0.1:8000';
@@ -53,6 +53,16 @@ async function userInNewOrg(baseURL: string, kind: 'provider' | 'consumer', role
   return email;
 }
 
+/** Uncaught errors and panics of a page (a failed hydration shows up here). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`${page.url()}: ${m.text()}`.slice(0, 600));
+  });
+  return errors;
+}
+
 test('publish an API, subscribe in the portal, call it through the gateway with the key', async ({ browser, baseURL }) => {
   const suffix = `${Date.now() % 1_000_000}`;
   const context = `/pets-${suffix}`;
@@ -60,6 +70,7 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
 
   // Publisher: import (a broken document first), deploy, publish.
   const publisher = await (await browser.newContext()).newPage();
+  const pageErrors = watchErrors(publisher);
   await signIn(publisher, await userInNewOrg(baseURL!, 'provider', 'publisher'), PASSWORD, '/login?next=/publisher');
   await publisher.getByRole('link', { name: 'Create API' }).click();
   await expect(publisher.locator('body[data-hydrated="true"]')).toHaveCount(1);
@@ -91,7 +102,9 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
 
   // Consumer: application, subscription, key.
   const consumer = await (await browser.newContext()).newPage();
-  await signIn(consumer, await userInNewOrg(baseURL!, 'consumer', 'consumer'), PASSWORD, '/login?next=/portal/applications');
+  const consumerErrors = watchErrors(consumer);
+  await signIn(consumer, await userInNewOrg(baseURL!, 'consumer', 'consumer'), PASSWORD);
+  await open(consumer, '/portal/applications');
   const appName = `Journey App ${suffix}`;
   await consumer.getByLabel('Application name').fill(appName);
   await consumer.getByRole('button', { name: 'Create application' }).click();
@@ -114,6 +127,10 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
   await consumer.getByRole('button', { name: 'Create key' }).click();
   const key = (await consumer.getByTestId('new-api-key').textContent())!.trim();
   expect(key).toMatch(/^pk_live_/);
+  // Opened directly, the application page lists the key but never shows its secret again.
+  await open(consumer, `/portal/applications/${applicationId}`);
+  await expect(consumer.getByTestId('key-row')).toContainText(key.slice(-4));
+  await expect(consumer.locator('body')).not.toContainText(key);
 
   // The call through the gateway (the new configuration reaches it within moments).
   const gateway = await request.newContext({ baseURL: gatewayURL });
@@ -142,6 +159,14 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
   await expect(async () => {
     expect((await gateway.get(`${context}/v1/pets`, { headers: { 'X-API-Key': key } })).status()).toBe(200);
   }).toPass({ timeout: 15_000 });
+
+  // A tab opened directly (server-rendered, then hydrated) works as well.
+  await open(publisher, `${new URL(publisher.url()).pathname}?tab=deployments`);
+  await publisher.getByLabel('Revision description').fill('Second cut');
+  await publisher.getByRole('button', { name: 'Create revision' }).click();
+  await expect(publisher.getByRole('row').filter({ hasText: 'Second cut' })).toContainText('2');
+  expect(pageErrors).toEqual([]);
+  expect(consumerErrors).toEqual([]);
 });
 
 test('a large document uploaded as a file shows progress; the runtime form names bad lines', async ({ page, baseURL }) => {
@@ -150,7 +175,9 @@ test('a large document uploaded as a file shows progress; the runtime form names
     `  /items${i}/{id}:\n    get:\n      summary: Item ${i}\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n`).join('');
   const yaml = `openapi: 3.1.0\ninfo:\n  title: Big ${suffix}\n  version: '1'\npaths:\n${paths}`;
 
-  await signIn(page, await userInNewOrg(baseURL!, 'provider', 'publisher'), PASSWORD, '/login?next=/publisher/apis/new');
+  const errors = watchErrors(page);
+  await signIn(page, await userInNewOrg(baseURL!, 'provider', 'publisher'), PASSWORD);
+  await open(page, '/publisher/apis/new');
   // Hold the server's answer back so the progress can be seen.
   await page.route('**/api/publisher/v1/apis/import', async (route) => {
     const response = await route.fetch();
@@ -176,4 +203,5 @@ test('a large document uploaded as a file shows progress; the runtime form names
   await page.reload();
   await expect(page.getByLabel('Production endpoints')).toHaveValue('http://10.0.0.1:8080\nhttp://10.0.0.2:8080 3');
   await expect(page.getByLabel('Load balancing')).toHaveValue('weighted');
+  expect(errors).toEqual([]);
 });

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiRow;
+use super::api_detail::TabData;
 use crate::components::button::{SECONDARY, SMALL, SMALL_DANGER};
 use crate::components::empty_state::EmptyState;
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
@@ -100,7 +101,11 @@ pub async fn undeploy(csrf_token: String, id: Uuid, environment: String) -> Resu
 
 /// The tab.
 #[component]
-pub fn Deployments(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
+pub fn Deployments(
+    api: ApiRow,
+    data: TabData<(Vec<RevisionRow>, Vec<EnvironmentRow>)>,
+    changed: RwSignal<u64>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let id = api.id;
     let create = ServerAction::<CreateRevision>::new();
@@ -108,7 +113,6 @@ pub fn Deployments(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
     let deploy = ServerAction::<Deploy>::new();
     let undeploy = ServerAction::<Undeploy>::new();
     let csrf = csrf_token();
-    let data = Resource::new(move || changed.get(), move |_| deployments(id));
     Effect::new(move |_| {
         if let Some(Ok(())) = create.value().get() {
             toasts.success("Revision created.");
@@ -130,8 +134,9 @@ pub fn Deployments(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (revisions, environments) = match data.await {
-                    Ok(data) => data,
-                    Err(e) => return view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    Some(Ok(data)) => data,
+                    None => return ().into_any(),
+                    Some(Err(e)) => return view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                 };
                 let latest = revisions.first().map(|r| (r.id, r.number));
                 let options: Vec<(Uuid, i32)> = revisions.iter().map(|r| (r.id, r.number)).collect();

@@ -22,6 +22,34 @@ pub async fn get_api(id: Uuid) -> Result<ApiRow, AppError> {
     Ok(domain::apis::get(&server::state()?.db, &actor, id).await?.into())
 }
 
+/// The data of one tab, loaded with the page: `None` while another tab is shown.
+/// Every resource of the page is created here, at the top, so the server and the
+/// browser number them alike when the page hydrates.
+pub type TabData<T> = Resource<Option<Result<T, AppError>>>;
+
+/// A tab's resource: loads with `load` when `name` is the tab shown.
+fn tab_data<T, F>(
+    id: Memo<Option<Uuid>>,
+    tab: Memo<String>,
+    changed: RwSignal<u64>,
+    name: &'static str,
+    load: fn(Uuid) -> F,
+) -> TabData<T>
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    Resource::new(
+        move || (id.get(), tab.get() == name, changed.get()),
+        move |(id, shown, _)| async move {
+            match id {
+                Some(id) if shown => Some(load(id).await),
+                _ => None,
+            }
+        },
+    )
+}
+
 const TABS: [(&str, &str); 5] = [
     ("settings", "Settings"),
     ("runtime", "Runtime"),
@@ -48,6 +76,12 @@ pub fn ApiDetail() -> impl IntoView {
             }
         },
     );
+    let tabs = Tabs {
+        runtime: tab_data(id, tab, changed, "runtime", api_runtime::get_runtime),
+        lifecycle: tab_data(id, tab, changed, "lifecycle", api_lifecycle::lifecycle),
+        deployments: tab_data(id, tab, changed, "deployments", api_deployments::deployments),
+        subscribers: tab_data(id, tab, changed, "subscribers", api_subscribers::subscribers),
+    };
     view! {
         <RequireUser allow=|u| u.is_publisher() what="the publisher console">
             <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
@@ -60,7 +94,7 @@ pub fn ApiDetail() -> impl IntoView {
                             }
                             view! { <PageHeader title="API"/><FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any()
                         }
-                        Ok(api) => view! { <ApiPage api=api tab=tab changed=changed/> }.into_any(),
+                        Ok(api) => view! { <ApiPage api=api tab=tab tabs=tabs changed=changed/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -68,8 +102,17 @@ pub fn ApiDetail() -> impl IntoView {
     }
 }
 
+/// The data of the tabs that load their own.
+#[derive(Clone, Copy)]
+struct Tabs {
+    runtime: TabData<(super::runtime_form::RuntimeForm, Vec<api_runtime::OperationRow>)>,
+    lifecycle: TabData<(Vec<api_lifecycle::EventRow>, Vec<api_lifecycle::VersionRow>)>,
+    deployments: TabData<(Vec<api_deployments::RevisionRow>, Vec<api_deployments::EnvironmentRow>)>,
+    subscribers: TabData<Vec<api_subscribers::SubscriberRow>>,
+}
+
 #[component]
-fn ApiPage(api: ApiRow, tab: Memo<String>, changed: RwSignal<u64>) -> impl IntoView {
+fn ApiPage(api: ApiRow, tab: Memo<String>, tabs: Tabs, changed: RwSignal<u64>) -> impl IntoView {
     let subtitle = format!(
         "{}/{}{} · {} operations",
         api.context,
@@ -99,10 +142,10 @@ fn ApiPage(api: ApiRow, tab: Memo<String>, changed: RwSignal<u64>) -> impl IntoV
         {move || {
             let api = api.get_value();
             match tab.get().as_str() {
-                "runtime" => view! { <api_runtime::Runtime api=api changed=changed/> }.into_any(),
-                "lifecycle" => view! { <api_lifecycle::Lifecycle api=api changed=changed/> }.into_any(),
-                "deployments" => view! { <api_deployments::Deployments api=api changed=changed/> }.into_any(),
-                "subscribers" => view! { <api_subscribers::Subscribers api=api/> }.into_any(),
+                "runtime" => view! { <api_runtime::Runtime api=api data=tabs.runtime changed=changed/> }.into_any(),
+                "lifecycle" => view! { <api_lifecycle::Lifecycle api=api data=tabs.lifecycle changed=changed/> }.into_any(),
+                "deployments" => view! { <api_deployments::Deployments api=api data=tabs.deployments changed=changed/> }.into_any(),
+                "subscribers" => view! { <api_subscribers::Subscribers data=tabs.subscribers changed=changed/> }.into_any(),
                 _ => view! { <api_settings::Settings api=api changed=changed/> }.into_any(),
             }
         }}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiRow;
+use super::api_detail::TabData;
 use crate::components::badge::Badge;
 use crate::components::button::SMALL;
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
@@ -102,7 +103,11 @@ pub async fn set_default_version(csrf_token: String, id: Uuid) -> Result<(), App
 
 /// The tab.
 #[component]
-pub fn Lifecycle(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
+pub fn Lifecycle(
+    api: ApiRow,
+    data: TabData<(Vec<EventRow>, Vec<VersionRow>)>,
+    changed: RwSignal<u64>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let id = api.id;
     let move_to = ServerAction::<Transition>::new();
@@ -111,7 +116,6 @@ pub fn Lifecycle(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
     let create_error = action_error(create.value());
     let make_default = ServerAction::<SetDefaultVersion>::new();
     let csrf = csrf_token();
-    let data = Resource::new(move || changed.get(), move |_| lifecycle(id));
     Effect::new(move |_| {
         if let Some(Ok(())) = move_to.value().get() {
             toasts.success("State changed.");
@@ -169,8 +173,9 @@ pub fn Lifecycle(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                        Ok((events, versions)) => view! {
+                        None => ().into_any(),
+                        Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Some(Ok((events, versions))) => view! {
                             <section class=section>
                                 <h2 class="text-lg font-semibold">"Versions"</h2>
                                 <div class="mt-4">

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiRow;
+use super::api_detail::TabData;
 use super::runtime_form::RuntimeForm;
 use crate::components::form::{CsrfField, FormError, SubmitButton, action_error, field_error};
 use crate::components::table::{CELL, Table};
@@ -105,15 +106,15 @@ pub async fn set_operation_auth(csrf_token: String, id: Uuid, index: usize, auth
 
 /// The tab.
 #[component]
-pub fn Runtime(api: ApiRow, changed: RwSignal<u64>) -> impl IntoView {
+pub fn Runtime(api: ApiRow, data: TabData<(RuntimeForm, Vec<OperationRow>)>, changed: RwSignal<u64>) -> impl IntoView {
     let id = api.id;
-    let runtime = Resource::new(move || changed.get(), move |_| get_runtime(id));
     view! {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match runtime.await {
-                    Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Ok((form, operations)) => view! {
+                match data.await {
+                    None => ().into_any(),
+                    Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    Some(Ok((form, operations))) => view! {
                         <div class="space-y-8">
                             <RuntimeEditor id=id etag=api.etag form=form changed=changed/>
                             <Operations id=id operations=operations changed=changed/>

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::ApiRow;
+use super::api_detail::TabData;
 use crate::components::badge::Badge;
 use crate::components::button::{SMALL, SMALL_DANGER};
 use crate::components::empty_state::EmptyState;
@@ -56,26 +56,28 @@ pub async fn set_blocked(csrf_token: String, subscription: Uuid, blocked: bool) 
 
 /// The tab.
 #[component]
-pub fn Subscribers(api: ApiRow) -> impl IntoView {
+pub fn Subscribers(data: TabData<Vec<SubscriberRow>>, changed: RwSignal<u64>) -> impl IntoView {
     let toasts = use_toasts();
-    let id = api.id;
     let set = ServerAction::<SetBlocked>::new();
     let csrf = csrf_token();
-    let rows = Resource::new(move || set.version().get(), move |_| subscribers(id));
     Effect::new(move |_| match set.value().get() {
-        Some(Ok(())) => toasts.success("Subscription updated."),
+        Some(Ok(())) => {
+            toasts.success("Subscription updated.");
+            changed.update(|n| *n += 1);
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
     view! {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match rows.await {
-                    Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Ok(rows) if rows.is_empty() => view! {
+                match data.await {
+                    None => ().into_any(),
+                    Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    Some(Ok(rows)) if rows.is_empty() => view! {
                         <EmptyState title="No subscribers yet" message="Applications appear here when consumers subscribe in the portal."/>
                     }.into_any(),
-                    Ok(rows) => view! {
+                    Some(Ok(rows)) => view! {
                         <Table headers=vec!["Application", "Tier", "State", "Since", ""]>
                             {rows.into_iter().map(|s| {
                                 let blocked = s.state == "blocked";
