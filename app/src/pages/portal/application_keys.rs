@@ -7,7 +7,7 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::key_forms::{CreateKeyForm, NewSecret, NewSecretBox, RotateDialog};
+use super::key_forms::{CreateKeyForm, EnvironmentChoices, NewSecret, NewSecretBox, RotateDialog};
 use crate::components::badge::Badge;
 use crate::components::button::{SMALL, SMALL_DANGER};
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -130,17 +130,19 @@ pub async fn portal_revoke_key(csrf_token: String, key_id: Uuid) -> Result<(), A
     Ok(())
 }
 
-/// The keys section of application `app_id`.
+/// The keys section of application `app_id`: `keys` (loaded by the page) reload when
+/// `changed` moves.
 #[component]
-pub fn Keys(app_id: Uuid) -> impl IntoView {
+pub fn Keys(
+    app_id: Uuid,
+    keys: Resource<Result<Vec<KeyRow>, AppError>>,
+    environments: EnvironmentChoices,
+    changed: RwSignal<u64>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let create = ServerAction::<PortalCreateKey>::new();
     let rotate = ServerAction::<PortalRotateKey>::new();
     let revoke = ServerAction::<PortalRevokeKey>::new();
-    let keys = Resource::new(
-        move || (create.version().get(), rotate.version().get(), revoke.version().get()),
-        move |_| portal_keys(app_id),
-    );
     let secret: RwSignal<Option<NewSecret>> = RwSignal::new(None);
     let rotating: RwSignal<Option<KeyRow>> = RwSignal::new(None);
     let revoking: RwSignal<Option<KeyRow>> = RwSignal::new(None);
@@ -149,6 +151,7 @@ pub fn Keys(app_id: Uuid) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(created)) = create.value().get() {
             secret.set(Some(created));
+            changed.update(|n| *n += 1);
         }
     });
     Effect::new(move |_| {
@@ -156,10 +159,14 @@ pub fn Keys(app_id: Uuid) -> impl IntoView {
             secret.set(Some(created));
             rotating.set(None);
             toasts.success("Key rotated.");
+            changed.update(|n| *n += 1);
         }
     });
     Effect::new(move |_| match revoke.value().get() {
-        Some(Ok(())) => toasts.success("Key revoked."),
+        Some(Ok(())) => {
+            toasts.success("Key revoked.");
+            changed.update(|n| *n += 1);
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
@@ -176,7 +183,7 @@ pub fn Keys(app_id: Uuid) -> impl IntoView {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200" data-testid="keys">
             <h2 class="text-lg font-semibold">"API keys"</h2>
             <p class="mt-1 text-sm text-slate-600">"A key works in one environment, for every API this application is subscribed to."</p>
-            <CreateKeyForm action=create app_id=app_id/>
+            <CreateKeyForm action=create app_id=app_id environments=environments/>
             {move || secret.get().map(|s| view! { <NewSecretBox secret=s/> })}
             <div class="mt-6">
                 <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading keys…"</p> }>

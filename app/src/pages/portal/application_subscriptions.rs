@@ -63,17 +63,20 @@ pub async fn portal_unsubscribe(csrf_token: String, id: Uuid) -> Result<(), AppE
     Ok(())
 }
 
-/// The subscriptions section of application `app_id`.
+/// The subscriptions section of an application: `rows` (loaded by the page) reload
+/// when `changed` moves.
 #[component]
-pub fn Subscriptions(app_id: Uuid) -> impl IntoView {
+pub fn Subscriptions(rows: Resource<Result<Vec<SubscriptionRow>, AppError>>, changed: RwSignal<u64>) -> impl IntoView {
     let toasts = use_toasts();
     let unsubscribe = ServerAction::<PortalUnsubscribe>::new();
-    let rows = Resource::new(move || unsubscribe.version().get(), move |_| portal_subscriptions(app_id));
     let confirm_open = RwSignal::new(false);
     let target: RwSignal<Option<SubscriptionRow>> = RwSignal::new(None);
     let csrf = csrf_token();
     Effect::new(move |_| match unsubscribe.value().get() {
-        Some(Ok(())) => toasts.success("Unsubscribed."),
+        Some(Ok(())) => {
+            toasts.success("Unsubscribed.");
+            changed.update(|n| *n += 1);
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });

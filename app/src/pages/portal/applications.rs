@@ -9,9 +9,10 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::application_keys::Keys;
-use super::application_subscriptions::Subscriptions;
+use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys};
+use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
 use super::fields::OptionsField;
+use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
 use crate::components::empty_state::EmptyState;
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
@@ -100,20 +101,25 @@ fn memberships() -> Signal<Vec<SessionMembership>> {
 /// The applications page.
 #[component]
 pub fn Applications() -> impl IntoView {
+    // Created here, outside the guard, so the server and the browser number the
+    // resource alike when the page hydrates.
+    let create = ServerAction::<PortalCreateApplication>::new();
+    let applications = Resource::new(move || create.version().get(), |_| portal_applications());
     view! {
         <RequireUser>
             <PageHeader title="Applications" subtitle="An application is what you subscribe to APIs and what API keys belong to.">
                 <LinkButton href="/portal/apis" style=SECONDARY>"Browse the API catalog"</LinkButton>
             </PageHeader>
-            <ApplicationList/>
+            <ApplicationList create=create applications=applications/>
         </RequireUser>
     }
 }
 
 #[component]
-fn ApplicationList() -> impl IntoView {
-    let create = ServerAction::<PortalCreateApplication>::new();
-    let applications = Resource::new(move || create.version().get(), |_| portal_applications());
+fn ApplicationList(
+    create: ServerAction<PortalCreateApplication>,
+    applications: Resource<Result<Vec<ApplicationRow>, AppError>>,
+) -> impl IntoView {
     let memberships = memberships();
     let toasts = use_toasts();
     Effect::new(move |_| {
@@ -197,22 +203,40 @@ fn CreateApplication(
 /// The page of one application.
 #[component]
 pub fn ApplicationDetail() -> impl IntoView {
-    view! { <RequireUser><ApplicationPage/></RequireUser> }
+    // Every resource of the page is created here, outside the guard, so the server and
+    // the browser number them alike when the page hydrates; `changed` reloads the lists.
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok()));
+    let changed = RwSignal::new(0u64);
+    let not_found = || AppError::refused("not_found", "The application does not exist.");
+    let application = Resource::new(
+        move || id.get(),
+        move |id| async move { if let Some(id) = id { portal_application(id).await } else { Err(not_found()) } },
+    );
+    let subscriptions = Resource::new(
+        move || (id.get(), changed.get()),
+        move |(id, _)| async move { if let Some(id) = id { portal_subscriptions(id).await } else { Err(not_found()) } },
+    );
+    let keys = Resource::new(
+        move || (id.get(), changed.get()),
+        move |(id, _)| async move { if let Some(id) = id { portal_keys(id).await } else { Err(not_found()) } },
+    );
+    let environments = Resource::new(|| (), |()| portal_key_environments());
+    view! {
+        <RequireUser>
+            <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments changed=changed/>
+        </RequireUser>
+    }
 }
 
 #[component]
-fn ApplicationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok()));
-    let application = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => portal_application(id).await,
-                None => Err(AppError::refused("not_found", "The application does not exist.")),
-            }
-        },
-    );
+fn ApplicationPage(
+    application: Resource<Result<ApplicationRow, AppError>>,
+    subscriptions: Resource<Result<Vec<SubscriptionRow>, AppError>>,
+    keys: Resource<Result<Vec<KeyRow>, AppError>>,
+    environments: EnvironmentChoices,
+    changed: RwSignal<u64>,
+) -> impl IntoView {
     let memberships = memberships();
     view! {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
@@ -233,8 +257,8 @@ fn ApplicationPage() -> impl IntoView {
                                 <Fact label="Created">{app.created.clone()}</Fact>
                             </dl>
                             <div class="space-y-8">
-                                <Subscriptions app_id=app.id/>
-                                <Keys app_id=app.id/>
+                                <Subscriptions rows=subscriptions changed=changed/>
+                                <Keys app_id=app.id keys=keys environments=environments changed=changed/>
                             </div>
                         }.into_any()
                     }

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::application_keys::{KeyRow, PortalCreateKey, PortalRotateKey, portal_key_environments};
+use super::application_keys::{KeyRow, PortalCreateKey, PortalRotateKey};
 use super::fields::OptionsField;
 use crate::components::button::SECONDARY;
 use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, action_error, field_error};
+use crate::errors::AppError;
 
 /// Lifetimes offered for a new key: `(days, label)`.
 const LIFETIMES: [(&str, &str); 4] =
@@ -49,11 +50,17 @@ impl NewSecret {
     }
 }
 
-/// Creates a key for application `app_id`.
+/// The environments a key can be made for, as `(name, display name)`.
+pub type EnvironmentChoices = Resource<Result<Vec<(String, String)>, AppError>>;
+
+/// Creates a key for application `app_id`; `environments` is loaded by the page.
 #[component]
-pub fn CreateKeyForm(action: ServerAction<PortalCreateKey>, app_id: Uuid) -> impl IntoView {
+pub fn CreateKeyForm(
+    action: ServerAction<PortalCreateKey>,
+    app_id: Uuid,
+    environments: EnvironmentChoices,
+) -> impl IntoView {
     let error = action_error(action.value());
-    let environments = Resource::new(|| (), |()| portal_key_environments());
     view! {
         <ActionForm action=action>
             <div class="mt-4 grid gap-4 sm:grid-cols-2 sm:items-start">
