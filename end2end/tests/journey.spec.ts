@@ -169,7 +169,7 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
   expect(consumerErrors).toEqual([]);
 });
 
-test('a large document uploaded as a file shows progress; the runtime form names bad lines', async ({ page, baseURL }) => {
+test('a large document uploaded as a file shows progress; the runtime form names bad lines; a second version becomes the default', async ({ page, baseURL }) => {
   const suffix = `${Date.now() % 1_000_000}`;
   const paths = Array.from({ length: 1000 }, (_, i) =>
     `  /items${i}/{id}:\n    get:\n      summary: Item ${i}\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n`).join('');
@@ -203,5 +203,16 @@ test('a large document uploaded as a file shows progress; the runtime form names
   await page.reload();
   await expect(page.getByLabel('Production endpoints')).toHaveValue('http://10.0.0.1:8080\nhttp://10.0.0.2:8080 3');
   await expect(page.getByLabel('Load balancing')).toHaveValue('weighted');
+
+  // A second version, copied from the first, becomes the default.
+  const v1 = page.url().split('?')[0];
+  await page.getByRole('link', { name: 'Lifecycle' }).click();
+  await page.getByLabel('New version').fill('v2');
+  await page.getByRole('button', { name: 'Create version' }).click();
+  await expect(page).not.toHaveURL(new RegExp(`^${v1}`));
+  await expect(page.getByText('1000 operations')).toBeVisible();
+  await page.getByRole('row').filter({ hasText: 'v2' }).getByRole('button', { name: 'Make default' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'v2' })).toContainText('default version');
+  await expect(page.getByRole('row').filter({ hasText: 'v1' }).getByRole('button', { name: 'Make default' })).toBeVisible();
   expect(errors).toEqual([]);
 });
