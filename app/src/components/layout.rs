@@ -44,7 +44,11 @@ fn Nav() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let link = move |href: &'static str, label: &'static str| {
-        let active = move || location.pathname.get().starts_with(href);
+        // The portal's own link stays unlit on its Applications page, which has its link.
+        let active = move || {
+            let path = location.pathname.get();
+            path.starts_with(href) && !(href == "/portal" && path.starts_with("/portal/applications"))
+        };
         view! {
             <a href=href class=move || if active() { "rounded-md bg-indigo-50 px-3 py-2 text-sm font-semibold text-indigo-700" } else { "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100" }>{label}</a>
         }
@@ -64,6 +68,7 @@ fn Nav() -> impl IntoView {
                     let areas = view! {
                         <div class="flex items-center gap-1">
                             {link("/portal", "Portal")}
+                            {info.user.is_some().then(|| link("/portal/applications", "Applications"))}
                             {info.user.as_ref().filter(|u| u.is_publisher()).map(|_| link("/publisher", "Publisher"))}
                             {info.user.as_ref().filter(|u| u.is_admin()).map(|_| link("/admin", "Admin"))}
                         </div>
