@@ -84,24 +84,49 @@ pub fn TextField(
     }
 }
 
-/// A select among fixed options.
+/// The `(value, label)` options of a select: fixed ones (`&'static str` pairs) or ones
+/// known at runtime (applications, tiers, environments).
+pub struct SelectOptions(Vec<(String, String)>);
+
+impl From<Vec<(&'static str, &'static str)>> for SelectOptions {
+    fn from(options: Vec<(&'static str, &'static str)>) -> Self {
+        Self(options.into_iter().map(|(v, l)| (v.to_owned(), l.to_owned())).collect())
+    }
+}
+
+impl From<Vec<(String, String)>> for SelectOptions {
+    fn from(options: Vec<(String, String)>) -> Self {
+        Self(options)
+    }
+}
+
+/// A labelled select with its error message.
 #[component]
 pub fn SelectField(
     name: &'static str,
     #[prop(into)] label: String,
     /// `(value, label)` pairs.
-    options: Vec<(&'static str, &'static str)>,
-    /// The selected value.
+    #[prop(into)]
+    options: SelectOptions,
+    /// The selected value (the first option when none matches).
     #[prop(into, optional)]
     selected: String,
+    /// The server's message for this field.
+    #[prop(into, optional)]
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
-            <select id=id name=name class="mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 sm:text-sm">
-                {options.into_iter().map(|(value, text)| view! { <option value=value selected=value == selected>{text}</option> }).collect_view()}
+            <select id=id name=name aria-describedby=error_id.clone() class="mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 sm:text-sm">
+                {options.0.into_iter().map(|(value, text)| {
+                    let chosen = value == selected;
+                    view! { <option value=value selected=chosen>{text}</option> }
+                }).collect_view()}
             </select>
+            <p id=error_id class="mt-1 text-sm text-red-600" data-field-error=name>{move || error.get()}</p>
         </div>
     }
 }

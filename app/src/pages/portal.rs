@@ -23,6 +23,5 @@ pub use catalog::{Catalog, CatalogApi};
 mod application_keys;
 mod application_subscriptions;
 mod catalog_api;
-mod fields;
 mod key_forms;
 mod subscribe;

@@ -11,11 +11,10 @@ use uuid::Uuid;
 
 use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys};
 use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
-use super::fields::OptionsField;
 use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
 use crate::components::empty_state::EmptyState;
-use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
 use crate::components::guard::RequireUser;
 use crate::components::page_header::PageHeader;
 use crate::components::table::{CELL, CELL_STRONG, Table};
@@ -173,8 +172,8 @@ fn CreateApplication(
             [] => view! { <p class="text-sm text-red-700">"You are not a member of any organization, so you cannot create applications."</p> }.into_any(),
             [only] => view! { <input type="hidden" name="org_id" value=only.org_id.to_string()/> }.into_any(),
             _ => {
-                let options = orgs.into_iter().map(|m| (m.org_id.to_string(), m.org_name)).collect();
-                view! { <OptionsField name="org_id" label="Organization" options=options error=field_error(error, "org_id")/> }.into_any()
+                let options: Vec<(String, String)> = orgs.into_iter().map(|m| (m.org_id.to_string(), m.org_name)).collect();
+                view! { <SelectField name="org_id" label="Organization" options=options error=field_error(error, "org_id")/> }.into_any()
             }
         }
     };

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::application_keys::{KeyRow, PortalCreateKey, PortalRotateKey};
-use super::fields::OptionsField;
 use crate::components::button::SECONDARY;
 use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, action_error, field_error};
 use crate::errors::AppError;
@@ -68,7 +67,7 @@ pub fn CreateKeyForm(
                 <input type="hidden" name="application_id" value=app_id.to_string()/>
                 <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading environments…"</p> }>
                     {move || Suspend::new(async move {
-                        let options = environments
+                        let options: Vec<(String, String)> = environments
                             .await
                             .unwrap_or_default()
                             .into_iter()
@@ -77,7 +76,7 @@ pub fn CreateKeyForm(
                                 (name, label)
                             })
                             .collect();
-                        view! { <OptionsField name="environment" label="Environment" options=options error=field_error(error, "environment")/> }
+                        view! { <SelectField name="environment" label="Environment" options=options error=field_error(error, "environment")/> }
                     })}
                 </Suspense>
                 <SelectField name="expires_in_days" label="Expires" selected="90" options=LIFETIMES.to_vec()/>

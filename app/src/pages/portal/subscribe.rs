@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::catalog::CatalogEntry;
-use super::fields::OptionsField;
 use crate::components::button::LinkButton;
-use crate::components::form::{CsrfField, FormError, SubmitButton, action_error, field_error};
+use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, action_error, field_error};
 use crate::components::guard::urlencode;
 use crate::errors::AppError;
 
@@ -107,15 +106,16 @@ fn SubscribeForm(api_id: Uuid, choices: SubscribeChoices) -> impl IntoView {
     let subscribe = ServerAction::<PortalSubscribe>::new();
     let error = action_error(subscribe.value());
     let done = move || subscribe.value().get().and_then(Result::ok);
-    let applications = choices.applications.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
-    let tiers = choices.tiers.into_iter().map(|t| (t.clone(), t)).collect();
+    let applications: Vec<(String, String)> =
+        choices.applications.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    let tiers: Vec<(String, String)> = choices.tiers.into_iter().map(|t| (t.clone(), t)).collect();
     view! {
         <ActionForm action=subscribe>
             <div class="space-y-4">
                 <CsrfField/>
                 <input type="hidden" name="api_id" value=api_id.to_string()/>
-                <OptionsField name="application_id" label="Application" options=applications error=field_error(error, "application_id")/>
-                <OptionsField name="tier" label="Tier" options=tiers error=field_error(error, "tier")/>
+                <SelectField name="application_id" label="Application" options=applications error=field_error(error, "application_id")/>
+                <SelectField name="tier" label="Tier" options=tiers error=field_error(error, "tier")/>
                 <FormError error=error/>
                 <SubmitButton label="Subscribe" pending=subscribe.pending()/>
             </div>
