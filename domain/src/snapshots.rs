@@ -142,6 +142,8 @@ async fn applications(db: &impl Db, apis: &[Uuid], environment: &str) -> DomainR
                 name: names.get(&id).cloned().unwrap_or_default(),
                 keys: app_keys,
                 subscriptions,
+                oauth_clients: Vec::new(),
+                basic_auth: Vec::new(),
             }
         })
         .collect())

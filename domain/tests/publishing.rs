@@ -146,6 +146,7 @@ async fn collisions_lifecycle_rules_and_tenancy() {
         method: "GET".into(),
         path: "/pets".into(),
         auth: None,
+        scopes: Vec::new(),
     });
     let first = apis::create(db, &publisher, first).await.unwrap();
     let revision = deployments::create_revision(db, &publisher, first.id, "").await.unwrap();

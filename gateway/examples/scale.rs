@@ -51,6 +51,8 @@ async fn main() {
                     state: Default::default(),
                     tier: Some("Gold".into()),
                 }],
+                oauth_clients: Vec::new(),
+                basic_auth: Vec::new(),
             })
             .collect(),
         ..Default::default()

@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::credentials::Credentials;
-use crate::policy::{self, Policy};
+use crate::policy::{self, Policy, Shared};
 use crate::spec::{ApiSpec, ApiState, LoadError};
 use crate::upstream::Upstream;
 
@@ -28,7 +27,7 @@ impl Api {
     pub fn compile(
         index: usize,
         spec: &ApiSpec,
-        credentials: &Arc<Credentials>,
+        shared: &Shared,
         default_max_body: u64,
     ) -> Result<Arc<Self>, LoadError> {
         let at = |field: &str| format!("apis[{index}].{field}");
@@ -50,7 +49,7 @@ impl Api {
             name: spec.name.clone(),
             state: spec.state,
             upstream: Upstream::compile(&at("upstream"), &spec.upstream)?,
-            policies: policy::chain_for(index, spec, credentials)?,
+            policies: policy::chain_for(index, spec, shared)?,
             max_body_bytes: spec.max_body_bytes.unwrap_or(default_max_body),
         }))
     }

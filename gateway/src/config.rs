@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::api::Api;
 use crate::credentials::Credentials;
+use crate::jwt::Issuers;
+use crate::policy::{BasicVerifier, Shared, TokenVerifier};
 use crate::router::Router;
 use crate::spec::{LoadError, Snapshot};
 use crate::tls::Certificates;
@@ -47,14 +49,20 @@ impl Config {
                 return Err(LoadError::at(format!("apis[{i}].id"), format!("API id `{}` is used twice", api.id)));
             }
         }
-        let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids)?);
+        let issuers = Issuers::compile(&snapshot.issuers, &snapshot.revoked_tokens)?;
+        let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids, &issuers)?);
+        let shared = Shared {
+            credentials: credentials.clone(),
+            tokens: Arc::new(TokenVerifier::new(issuers, credentials.clone())),
+            basic: Arc::new(BasicVerifier::new(credentials.clone())),
+        };
         let certificates = Certificates::compile(&snapshot.certificates)?;
         let names: Vec<String> =
             snapshot.apis.iter().map(|a| format!("{} ({} {})", a.name, a.context, a.version)).collect();
         let mut router = Router::default();
         let mut apis = Vec::with_capacity(snapshot.apis.len());
         for (i, spec) in snapshot.apis.iter().enumerate() {
-            let api = Api::compile(i, spec, &credentials, DEFAULT_MAX_BODY_BYTES)?;
+            let api = Api::compile(i, spec, &shared, DEFAULT_MAX_BODY_BYTES)?;
             router.add(i, spec, &api, &names)?;
             apis.push(api);
         }

@@ -1,6 +1,8 @@
-//! The applications of a snapshot and their API keys, indexed for the request path: one
-//! SHA-256 of the presented key and one hash-map lookup, never a slow hash (keys are
-//! random and high-entropy, so SHA-256 is the right tool — as for GitHub and Stripe tokens).
+//! The applications of a snapshot and their credentials, indexed for the request path.
+//! API keys: one SHA-256 of the presented key and one hash-map lookup, never a slow hash
+//! (keys are random and high-entropy, so SHA-256 is the right tool — as for GitHub and
+//! Stripe tokens). OAuth2 clients: (issuer, client id) → application. Basic-auth
+//! usernames: the argon2id hash to check (see `policy::basic_auth` for its cache).
 //!
 //! Each key also notes when it was last used ([`KeyEntry::record_use`]: one relaxed load
 //! of a coarse clock and, at most once a second per key, a relaxed store), which the
@@ -13,7 +15,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use http::HeaderValue;
 use sha2::{Digest as _, Sha256};
 
-use crate::spec::{ApplicationSpec, LoadError, SubscriptionState};
+use crate::jwt::Issuers;
+use crate::spec::{ApplicationSpec, BasicCredentialSpec, LoadError, SubscriptionState};
 
 pub mod clock;
 
@@ -77,10 +80,21 @@ impl KeyEntry {
     }
 }
 
-/// Every key of a snapshot, by SHA-256.
+/// A basic-auth username's password hash and application.
+#[derive(Debug)]
+pub struct BasicEntry {
+    /// The argon2id PHC string.
+    pub password_hash: String,
+    /// The application.
+    pub application: Arc<Application>,
+}
+
+/// Every credential of a snapshot.
 #[derive(Debug, Default)]
 pub struct Credentials {
     keys: HashMap<[u8; 32], KeyEntry>,
+    clients: HashMap<(usize, String), Arc<Application>>,
+    basic: HashMap<String, BasicEntry>,
 }
 
 /// SHA-256 of a key as it is presented.
@@ -90,10 +104,16 @@ pub fn hash_key(key: &[u8]) -> [u8; 32] {
 
 impl Credentials {
     /// Indexes the applications. `api_index` maps the snapshot's API ids to their positions
-    /// (subscriptions must name one).
-    pub fn compile(applications: &[ApplicationSpec], api_index: &HashMap<&str, usize>) -> Result<Self, LoadError> {
+    /// (subscriptions must name one); OAuth2 clients must name one of `issuers`.
+    pub fn compile(
+        applications: &[ApplicationSpec],
+        api_index: &HashMap<&str, usize>,
+        issuers: &Issuers,
+    ) -> Result<Self, LoadError> {
         let capacity = applications.iter().map(|a| a.keys.len()).sum();
         let mut keys = HashMap::with_capacity(capacity);
+        let mut clients = HashMap::new();
+        let mut basic = HashMap::new();
         let mut seen_apps = HashSet::with_capacity(applications.len());
         for (a, spec) in applications.iter().enumerate() {
             let at = |field: String| format!("applications[{a}].{field}");
@@ -133,8 +153,41 @@ impl Credentials {
                     return Err(LoadError::at(at(format!("keys[{k}]")), "this key is listed twice"));
                 }
             }
+            for (c, client) in spec.oauth_clients.iter().enumerate() {
+                let Some(issuer) = issuers.position(&client.issuer) else {
+                    let message = format!("no issuer with id `{}` in this configuration", client.issuer);
+                    return Err(LoadError::at(at(format!("oauth_clients[{c}].issuer")), message));
+                };
+                if clients.insert((issuer, client.client_id.clone()), application.clone()).is_some() {
+                    let message = format!("client `{}` of this issuer belongs to two applications", client.client_id);
+                    return Err(LoadError::at(at(format!("oauth_clients[{c}].client_id")), message));
+                }
+            }
+            for (b, credential) in spec.basic_auth.iter().enumerate() {
+                let password_hash =
+                    basic_hash(credential).map_err(|m| LoadError::at(at(format!("basic_auth[{b}]")), m))?;
+                let entry = BasicEntry { password_hash, application: application.clone() };
+                if credential.username.is_empty() || credential.username.contains(':') {
+                    let message = "a username is not empty and has no `:`";
+                    return Err(LoadError::at(at(format!("basic_auth[{b}].username")), message));
+                }
+                if basic.insert(credential.username.clone(), entry).is_some() {
+                    let message = format!("username `{}` is used twice", credential.username);
+                    return Err(LoadError::at(at(format!("basic_auth[{b}].username")), message));
+                }
+            }
         }
-        Ok(Self { keys })
+        Ok(Self { keys, clients, basic })
+    }
+
+    /// The application of `client_id` at the issuer in position `issuer`.
+    pub fn client(&self, issuer: usize, client_id: &str) -> Option<&Arc<Application>> {
+        self.clients.get(&(issuer, client_id.to_owned()))
+    }
+
+    /// The basic-auth entry of `username`.
+    pub fn basic(&self, username: &str) -> Option<&BasicEntry> {
+        self.basic.get(username)
     }
 
     /// The entry of a presented key, if it is known (expiry is the caller's check).
@@ -165,6 +218,23 @@ impl Credentials {
     }
 }
 
+/// The argon2id PHC string of a basic-auth credential (a clear password is hashed now).
+fn basic_hash(credential: &BasicCredentialSpec) -> Result<String, String> {
+    use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString, rand_core::OsRng};
+    match (&credential.password_hash, &credential.password) {
+        (Some(hash), None) => match PasswordHash::new(hash) {
+            Ok(parsed) if parsed.algorithm.as_str() == "argon2id" => Ok(hash.clone()),
+            _ => Err("`password_hash` must be an argon2id PHC string (`$argon2id$v=19$…`)".into()),
+        },
+        (None, Some(clear)) if clear.len() >= 8 => argon2::Argon2::default()
+            .hash_password(clear.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map(|hash| hash.to_string())
+            .map_err(|e| e.to_string()),
+        (None, Some(_)) => Err("a password has at least 8 characters".into()),
+        _ => Err("give exactly one of `password_hash` and `password`".into()),
+    }
+}
+
 fn parse_sha256(text: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).ok()?;
@@ -182,7 +252,7 @@ mod tests {
         )
         .unwrap()
         .applications;
-        let credentials = Credentials::compile(&applications, &HashMap::new()).unwrap();
+        let credentials = Credentials::compile(&applications, &HashMap::new(), &Issuers::default()).unwrap();
         let collect = || {
             let mut seen = Vec::new();
             credentials.take_usage(|id, at| seen.push((id.to_string(), at)));

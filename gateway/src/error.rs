@@ -50,6 +50,24 @@ pub enum ProxyError {
     /// The key is unknown, revoked or expired.
     #[error("the API key is not valid")]
     InvalidApiKey,
+    /// No `Authorization: Bearer` token was presented to an operation that needs one.
+    #[error("an OAuth2 access token is required (Authorization: Bearer)")]
+    MissingBearerToken,
+    /// The bearer token was refused; the cause says why.
+    #[error("{0}")]
+    InvalidToken(crate::jwt::TokenError),
+    /// The token lacks a scope the operation requires.
+    #[error("the token lacks the scope this operation requires: {required}")]
+    InsufficientScope {
+        /// The operation's scopes, space-separated.
+        required: String,
+    },
+    /// No basic-auth credentials were presented to an operation that needs them.
+    #[error("a username and password are required (Authorization: Basic)")]
+    MissingBasicCredentials,
+    /// Unknown username or wrong password.
+    #[error("the username or password is not valid")]
+    InvalidBasicCredentials,
     /// The key's application is not subscribed to this API.
     #[error("the application is not subscribed to this API")]
     NotSubscribed,
@@ -86,6 +104,10 @@ impl ProxyError {
             ProxyError::ApiBlocked => "api_blocked",
             ProxyError::MissingCredentials { .. } => "missing_credentials",
             ProxyError::InvalidApiKey => "invalid_api_key",
+            ProxyError::MissingBearerToken | ProxyError::MissingBasicCredentials => "missing_credentials",
+            ProxyError::InvalidToken(cause) => cause.code(),
+            ProxyError::InsufficientScope { .. } => "insufficient_scope",
+            ProxyError::InvalidBasicCredentials => "invalid_credentials",
             ProxyError::NotSubscribed => "not_subscribed",
             ProxyError::SubscriptionBlocked => "subscription_blocked",
             ProxyError::RequestTooLarge => "request_too_large",
@@ -101,8 +123,15 @@ impl ProxyError {
         match self {
             ProxyError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ProxyError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ProxyError::MissingCredentials { .. } | ProxyError::InvalidApiKey => StatusCode::UNAUTHORIZED,
-            ProxyError::NotSubscribed | ProxyError::SubscriptionBlocked => StatusCode::FORBIDDEN,
+            ProxyError::MissingCredentials { .. }
+            | ProxyError::InvalidApiKey
+            | ProxyError::MissingBearerToken
+            | ProxyError::InvalidToken(_)
+            | ProxyError::MissingBasicCredentials
+            | ProxyError::InvalidBasicCredentials => StatusCode::UNAUTHORIZED,
+            ProxyError::NotSubscribed | ProxyError::SubscriptionBlocked | ProxyError::InsufficientScope { .. } => {
+                StatusCode::FORBIDDEN
+            }
             ProxyError::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProxyError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ProxyError::NotReady | ProxyError::ApiBlocked | ProxyError::NoHealthyUpstream => {
@@ -124,6 +153,24 @@ impl ProxyError {
         }
     }
 
+    /// The `WWW-Authenticate` challenge of an authentication error (RFC 6750 §3 for
+    /// bearer tokens, RFC 7617 for basic).
+    pub fn challenge(&self) -> Option<String> {
+        const BEARER: &str = r#"Bearer realm="portico""#;
+        const BASIC: &str = r#"Basic realm="portico", charset="UTF-8""#;
+        Some(match self {
+            ProxyError::MissingBearerToken => BEARER.to_owned(),
+            ProxyError::InvalidToken(cause) => {
+                format!(r#"{BEARER}, error="invalid_token", error_description="{cause}""#)
+            }
+            ProxyError::InsufficientScope { required } => {
+                format!(r#"{BEARER}, error="insufficient_scope", scope="{required}""#)
+            }
+            ProxyError::MissingBasicCredentials | ProxyError::InvalidBasicCredentials => BASIC.to_owned(),
+            _ => return None,
+        })
+    }
+
     /// The JSON response for this error.
     pub fn into_response(self, request_id: &HeaderValue) -> Response<Full<Bytes>> {
         let id = request_id.to_str().unwrap_or_default();
@@ -133,6 +180,9 @@ impl ProxyError {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(crate::request_id::HEADER, request_id.clone());
+        if let Some(challenge) = self.challenge().and_then(|c| HeaderValue::from_str(&c).ok()) {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
         response
     }
 }

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod error;
 pub mod file_source;
 pub mod forwarding;
+pub mod jwt;
 pub mod policy;
 pub mod proxy;
 pub mod request_id;
@@ -25,6 +26,7 @@ pub mod spec;
 pub mod status;
 pub mod tls;
 pub mod upstream;
+pub mod verified_cache;
 
 pub use config::{Config, ConfigStore};
 pub use error::ProxyError;

@@ -9,8 +9,11 @@
 //!
 //! | # | policy | why here |
 //! |---|--------|----------|
-//! | 1 | `key_auth` | identifies the application first, so every later policy (limits, analytics) knows the consumer; strips the credential |
+//! | 1 | `key_auth`, `jwt`, `basic` | identify the application first, so every later policy (limits, analytics) knows the consumer; each acts only on operations requiring its kind, and strips its credential |
 //! | 2 | `request_headers` | last before the upstream: the publisher's header rules see the request as it will leave, and cannot be undone by another policy |
+//!
+//! After the chain the proxy sets `X-Application-Id` to the authenticated application's
+//! id, or removes it, so that a client can never claim an identity.
 //!
 //! Body phases (`on_request_body`, `on_response_body`) and the log phase arrive with the
 //! first policies that need them (validation, transformation, analytics); until then no
@@ -25,12 +28,16 @@ use http::{request, response};
 use crate::api::Api;
 use crate::credentials::{Application, Credentials};
 use crate::error::ProxyError;
-use crate::spec::{ApiSpec, AuthKind, LoadError};
+use crate::spec::{ApiSpec, AuthKind, LoadError, SubscriptionState};
 
+mod basic_auth;
+mod jwt_auth;
 mod key_auth;
 mod request_headers;
 
-pub use key_auth::KeyAuth;
+pub use basic_auth::{BasicAuth, BasicVerifier};
+pub use jwt_auth::{JwtAuth, TokenVerifier, VerifiedToken};
+pub use key_auth::{APPLICATION_HEADER, KeyAuth};
 pub use request_headers::RequestHeaders;
 
 /// What a request hook decided.
@@ -51,6 +58,8 @@ pub struct RequestCtx {
     pub api: Arc<Api>,
     /// What the matched operation requires.
     pub auth: AuthKind,
+    /// The matched operation's position in the API's spec, if it lists operations.
+    pub operation: Option<usize>,
     /// The calling application, once authenticated.
     pub application: Option<Arc<Application>>,
     /// Query parameter holding the credential, removed from the upstream URL.
@@ -78,16 +87,38 @@ pub trait Policy: Send + Sync + 'static {
     fn on_response(&self, _resp: &mut response::Parts, _cx: &RequestCtx) {}
 }
 
+/// What every API's policies of one configuration share.
+pub struct Shared {
+    /// Every credential.
+    pub credentials: Arc<Credentials>,
+    /// Bearer-token checking and its cache.
+    pub tokens: Arc<TokenVerifier>,
+    /// Basic-auth checking and its cache.
+    pub basic: Arc<BasicVerifier>,
+}
+
+/// The refusal for an application's call to the API at `api`, if its subscription does
+/// not let it through.
+pub(crate) fn check_subscription(application: &Application, api: usize) -> Option<ProxyError> {
+    match application.subscription(api) {
+        Some(SubscriptionState::Active) => None,
+        Some(SubscriptionState::Blocked) => Some(ProxyError::SubscriptionBlocked),
+        None => Some(ProxyError::NotSubscribed),
+    }
+}
+
 /// The compiled policy chain of one API, in the documented order.
-pub fn chain_for(
-    index: usize,
-    spec: &ApiSpec,
-    credentials: &Arc<Credentials>,
-) -> Result<Vec<Arc<dyn Policy>>, LoadError> {
+pub fn chain_for(index: usize, spec: &ApiSpec, shared: &Shared) -> Result<Vec<Arc<dyn Policy>>, LoadError> {
     let mut chain: Vec<Arc<dyn Policy>> = Vec::new();
-    let needs_key = spec.auth == AuthKind::ApiKey || spec.operations.iter().any(|o| o.auth == Some(AuthKind::ApiKey));
-    if needs_key {
-        chain.push(Arc::new(KeyAuth::compile(index, spec, credentials.clone())?));
+    let uses = |kind: AuthKind| spec.auth == kind || spec.operations.iter().any(|o| o.auth == Some(kind));
+    if uses(AuthKind::ApiKey) {
+        chain.push(Arc::new(KeyAuth::compile(index, spec, shared.credentials.clone())?));
+    }
+    if uses(AuthKind::Jwt) {
+        chain.push(Arc::new(JwtAuth::compile(index, spec, shared.tokens.clone())?));
+    }
+    if uses(AuthKind::Basic) {
+        chain.push(Arc::new(BasicAuth::new(index, shared.basic.clone())));
     }
     if !spec.request_headers.is_empty() {
         chain.push(Arc::new(RequestHeaders::compile(index, &spec.request_headers)?));

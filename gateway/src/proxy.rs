@@ -15,7 +15,7 @@ use hyper::body::{Body, Incoming};
 use crate::config::ConfigStore;
 use crate::error::ProxyError;
 use crate::forwarding::{Forwarding, Peer, strip_hop_by_hop};
-use crate::policy::{Flow, RequestCtx};
+use crate::policy::{APPLICATION_HEADER, Flow, RequestCtx};
 use crate::request_id;
 use crate::router::Lookup;
 use crate::spec::ApiState;
@@ -88,6 +88,7 @@ impl Proxy {
             client_ip: self.forwarding.client_ip(peer, &head.headers),
             api: api.clone(),
             auth: found.auth,
+            operation: found.operation,
             application: None,
             strip_query_param: None,
         };
@@ -108,6 +109,11 @@ impl Proxy {
         self.forwarding.apply(&mut head.headers, peer);
         head.headers.insert(request_id::HEADER, request_id.clone());
         head.version = Version::HTTP_11;
+        match &cx.application {
+            Some(application) => head.headers.insert(APPLICATION_HEADER, application.id_header.clone()),
+            // A client must never be able to claim an identity.
+            None => head.headers.remove(APPLICATION_HEADER),
+        };
         for policy in &api.policies {
             policy.on_upstream_request(&mut head, &cx);
         }

@@ -20,6 +20,8 @@ pub struct RouteMatch<'a> {
     pub api: &'a Arc<Api>,
     /// Authentication the operation requires.
     pub auth: AuthKind,
+    /// The operation's position in the API's spec (`None` for APIs without operations).
+    pub operation: Option<usize>,
     /// Length of the path prefix (`/{context}[/{version}]`) removed before the upstream.
     pub strip: usize,
 }
@@ -54,7 +56,7 @@ struct PathTable {
 struct Slot {
     api: Arc<Api>,
     strip: usize,
-    methods: Vec<(Method, AuthKind)>,
+    methods: Vec<(Method, AuthKind, Option<usize>)>,
     /// Set for catch-all routes of APIs without operations: every method, this auth.
     any_method: Option<AuthKind>,
 }
@@ -69,9 +71,11 @@ impl Router {
         for table in host_table.into_iter().chain(std::iter::once(&self.any_host)) {
             if let Ok(found) = table.tree.at(path) {
                 let slot = &table.slots[*found.value];
-                let auth = slot.methods.iter().find(|(m, _)| m == method).map(|(_, auth)| *auth).or(slot.any_method);
-                return match auth {
-                    Some(auth) => Lookup::Found(RouteMatch { api: &slot.api, auth, strip: slot.strip }),
+                let found = slot.methods.iter().find(|(m, _, _)| m == method).map(|(_, auth, op)| (*auth, *op));
+                return match found.or(slot.any_method.map(|auth| (auth, None))) {
+                    Some((auth, operation)) => {
+                        Lookup::Found(RouteMatch { api: &slot.api, auth, operation, strip: slot.strip })
+                    }
                     None => Lookup::MethodNotAllowed,
                 };
             }
@@ -105,15 +109,15 @@ impl Router {
                     return Err(collision(index, prefix, owner, names));
                 }
                 table.prefixes.insert(prefix.clone(), index);
-                for (template, method, auth) in &routes {
+                for (template, method, auth, operation) in &routes {
                     let route = format!("{prefix}{template}");
                     let slot = table.slot_for(&route, index, api, prefix.len(), names)?;
                     match method {
-                        Some(method) if slot.methods.iter().any(|(m, _)| m == method) => {
+                        Some(method) if slot.methods.iter().any(|(m, _, _)| m == method) => {
                             let at = format!("apis[{index}].operations");
                             return Err(LoadError::at(at, format!("{method} {route} is listed twice")));
                         }
-                        Some(method) => slot.methods.push((method.clone(), *auth)),
+                        Some(method) => slot.methods.push((method.clone(), *auth, *operation)),
                         None => slot.any_method = Some(*auth),
                     }
                 }
@@ -162,12 +166,12 @@ fn collision(index: usize, route: &str, owner: usize, names: &[String]) -> LoadE
     LoadError::at(format!("apis[{index}]"), format!("route `{route}` collides with API `{other}` (apis[{owner}])"))
 }
 
-type RouteEntry = (String, Option<Method>, AuthKind);
+type RouteEntry = (String, Option<Method>, AuthKind, Option<usize>);
 
-/// The normalised templates of an API, with method (`None` = any) and auth.
+/// The normalised templates of an API, with method (`None` = any), auth and operation.
 fn routes_of(index: usize, spec: &ApiSpec) -> Result<Vec<RouteEntry>, LoadError> {
     if spec.operations.is_empty() {
-        let any = |template: &str| (template.to_owned(), None, spec.auth);
+        let any = |template: &str| (template.to_owned(), None, spec.auth, None);
         return Ok(vec![any(""), any("/"), any("/{*rest}")]);
     }
     let mut routes = Vec::with_capacity(spec.operations.len());
@@ -178,9 +182,9 @@ fn routes_of(index: usize, spec: &ApiSpec) -> Result<Vec<RouteEntry>, LoadError>
         let template = normalise_template(&operation.path).map_err(|message| LoadError::at(at("path"), message))?;
         let auth = operation.auth.unwrap_or(spec.auth);
         if template == "/" {
-            routes.push((String::new(), Some(method.clone()), auth));
+            routes.push((String::new(), Some(method.clone()), auth, Some(i)));
         }
-        routes.push((template, Some(method), auth));
+        routes.push((template, Some(method), auth, Some(i)));
     }
     Ok(routes)
 }

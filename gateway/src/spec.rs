@@ -11,9 +11,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod identity;
 mod load;
 mod upstream;
 
+pub use identity::{BasicCredentialSpec, IssuerSpec, JwkSpec, OAuthClientSpec, RevokedTokenSpec};
 pub use load::{LoadError, parse};
 pub use upstream::{
     Balancing, CircuitBreakerSpec, EndpointSpec, HealthCheckSpec, HostHeader, TimeoutsSpec, UpstreamSpec,
@@ -48,6 +50,12 @@ pub struct Snapshot {
     /// without a restart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<CertificateSpec>,
+    /// Issuers whose JWTs the `jwt` authentication accepts, with their public keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issuers: Vec<IssuerSpec>,
+    /// Tokens revoked before their expiry, refused by `jti`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_tokens: Vec<RevokedTokenSpec>,
 }
 
 impl Default for Snapshot {
@@ -59,25 +67,31 @@ impl Default for Snapshot {
             apis: Vec::new(),
             applications: Vec::new(),
             certificates: Vec::new(),
+            issuers: Vec::new(),
+            revoked_tokens: Vec::new(),
         }
     }
 }
 
 impl Snapshot {
-    /// Puts APIs and applications in id order and certificates in host-name order (the
-    /// canonical order that hashes and deltas use; a host name is served by one
-    /// certificate only, so their order means nothing).
+    /// Puts APIs, applications and issuers in id order, certificates in host-name order
+    /// and revoked tokens in `jti` order (the canonical order that hashes and deltas use;
+    /// none of these lists' order means anything).
     pub fn canonicalize(&mut self) {
         self.apis.sort_by(|a, b| a.id.cmp(&b.id));
         self.applications.sort_by(|a, b| a.id.cmp(&b.id));
         self.certificates.sort_by(|a, b| a.hosts.cmp(&b.hosts));
+        self.issuers.sort_by(|a, b| a.id.cmp(&b.id));
+        self.revoked_tokens.sort_by(|a, b| a.jti.cmp(&b.jti));
     }
 
-    /// True when APIs, applications and certificates are in canonical order.
+    /// True when every list is in canonical order.
     pub fn is_canonical(&self) -> bool {
         self.apis.is_sorted_by(|a, b| a.id <= b.id)
             && self.applications.is_sorted_by(|a, b| a.id <= b.id)
             && self.certificates.is_sorted_by(|a, b| a.hosts <= b.hosts)
+            && self.issuers.is_sorted_by(|a, b| a.id <= b.id)
+            && self.revoked_tokens.is_sorted_by(|a, b| a.jti <= b.jti)
     }
 }
 
@@ -147,6 +161,31 @@ pub enum AuthKind {
     /// An API key of an application subscribed to the API.
     #[default]
     ApiKey,
+    /// An OAuth2 access token (JWT, `Authorization: Bearer`) from a trusted issuer, whose
+    /// client is an application subscribed to the API.
+    Jwt,
+    /// HTTP basic authentication with an application's username and password.
+    Basic,
+}
+
+impl AuthKind {
+    /// Every kind.
+    pub const ALL: [AuthKind; 4] = [AuthKind::None, AuthKind::ApiKey, AuthKind::Jwt, AuthKind::Basic];
+
+    /// The wire name (`none`, `api_key`, `jwt`, `basic`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::None => "none",
+            AuthKind::ApiKey => "api_key",
+            AuthKind::Jwt => "jwt",
+            AuthKind::Basic => "basic",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<AuthKind> {
+        AuthKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
 }
 
 /// Where an API looks for the API key.
@@ -182,6 +221,10 @@ pub struct OperationSpec {
     /// Authentication for this operation; unset means the API's `auth`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthKind>,
+    /// OAuth2 scopes a `jwt`-authenticated call must hold, all of them (403
+    /// `insufficient_scope` otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
 }
 
 /// Header changes applied to requests before they go upstream.
@@ -218,6 +261,12 @@ pub struct ApplicationSpec {
     /// The APIs the application is subscribed to.
     #[serde(default)]
     pub subscriptions: Vec<SubscriptionSpec>,
+    /// The application's OAuth2 clients: tokens issued to them act as the application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oauth_clients: Vec<OAuthClientSpec>,
+    /// The application's basic-authentication credentials for this environment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basic_auth: Vec<BasicCredentialSpec>,
 }
 
 /// One API key. Exactly one of `sha256` and `key` is given.

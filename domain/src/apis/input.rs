@@ -148,19 +148,38 @@ impl ApiPatch {
     }
 }
 
-/// The gateway operations of an imported document: method + path template, API key
-/// required where the document requires any security.
+/// The gateway operations of an imported document: method + path template, and the
+/// authentication its first security requirement asks for — OAuth2, OpenID Connect and
+/// HTTP bearer become `jwt` with the requirement's scopes, HTTP basic `basic`, anything
+/// else an API key; operations the document leaves open stay open.
 pub(crate) fn operations_of(spec: &ImportedSpec) -> Vec<gateway::spec::OperationSpec> {
+    use crate::openapi::SecuritySchemeType as Scheme;
+    use gateway::spec::AuthKind;
     spec.operations
         .iter()
-        .map(|op| gateway::spec::OperationSpec {
-            method: op.method.as_str().to_owned(),
-            path: op.path.clone(),
-            auth: Some(if op.requires_auth() {
-                gateway::spec::AuthKind::ApiKey
-            } else {
-                gateway::spec::AuthKind::None
-            }),
+        .map(|op| {
+            let requirement = op.security.first().filter(|_| op.requires_auth());
+            let scheme = requirement.and_then(|r| r.iter().next());
+            let kind = scheme.and_then(|(name, _)| spec.security_schemes.get(name));
+            let (auth, scopes) = match (requirement, kind) {
+                (None, _) => (AuthKind::None, Vec::new()),
+                (Some(_), Some(s)) if matches!(s.kind, Scheme::OAuth2 | Scheme::OpenIdConnect) => {
+                    (AuthKind::Jwt, scheme.map(|(_, scopes)| scopes.clone()).unwrap_or_default())
+                }
+                (Some(_), Some(s)) if s.kind == Scheme::Http && s.scheme.as_deref() == Some("bearer") => {
+                    (AuthKind::Jwt, Vec::new())
+                }
+                (Some(_), Some(s)) if s.kind == Scheme::Http && s.scheme.as_deref() == Some("basic") => {
+                    (AuthKind::Basic, Vec::new())
+                }
+                (Some(_), _) => (AuthKind::ApiKey, Vec::new()),
+            };
+            gateway::spec::OperationSpec {
+                method: op.method.as_str().to_owned(),
+                path: op.path.clone(),
+                auth: Some(auth),
+                scopes,
+            }
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spec::{ApiSpec, ApplicationSpec, CertificateSpec, Snapshot};
+use crate::spec::{ApiSpec, ApplicationSpec, CertificateSpec, IssuerSpec, RevokedTokenSpec, Snapshot};
 
 /// Control plane → gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,8 +35,8 @@ pub enum ControlMessage {
 }
 
 /// A change set between two versions of one environment's snapshot. APIs and
-/// applications are replaced whole, matched by id; certificates, when they changed, as a
-/// whole list. The result is in canonical (id) order.
+/// applications are replaced whole, matched by id; certificates, issuers and revoked
+/// tokens, when they changed, as whole lists. The result is in canonical (id) order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// The version this delta applies to.
@@ -60,6 +60,12 @@ pub struct Delta {
     /// The new list of TLS certificates, when it changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificates: Option<Vec<CertificateSpec>>,
+    /// The new list of token issuers, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuers: Option<Vec<IssuerSpec>>,
+    /// The new list of revoked tokens, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_tokens: Option<Vec<RevokedTokenSpec>>,
 }
 
 impl Delta {
@@ -73,6 +79,8 @@ impl Delta {
             apis: merge(&snapshot.apis, &self.upsert_apis, &self.remove_apis),
             applications: merge(&snapshot.applications, &self.upsert_applications, &self.remove_applications),
             certificates: self.certificates.clone().unwrap_or_else(|| snapshot.certificates.clone()),
+            issuers: self.issuers.clone().unwrap_or_else(|| snapshot.issuers.clone()),
+            revoked_tokens: self.revoked_tokens.clone().unwrap_or_else(|| snapshot.revoked_tokens.clone()),
         };
         next.canonicalize();
         next
@@ -92,6 +100,8 @@ impl Delta {
             upsert_applications,
             remove_applications,
             certificates: (from.certificates != to.certificates).then(|| to.certificates.clone()),
+            issuers: (from.issuers != to.issuers).then(|| to.issuers.clone()),
+            revoked_tokens: (from.revoked_tokens != to.revoked_tokens).then(|| to.revoked_tokens.clone()),
         }
     }
 }

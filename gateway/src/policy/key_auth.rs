@@ -1,6 +1,6 @@
 //! `key_auth`: the API key identifies an application, which must hold an active
 //! subscription to the API. The key is removed before the upstream, which receives the
-//! application's id in `X-Application-Id` instead.
+//! application's id in `X-Application-Id` instead (set by the proxy).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use http::header::HeaderName;
 use http::request;
 
-use super::{Flow, Policy, RequestCtx};
+use super::{Flow, Policy, RequestCtx, check_subscription};
 use crate::credentials::Credentials;
 use crate::error::ProxyError;
-use crate::spec::{ApiSpec, AuthKind, LoadError, SubscriptionState};
+use crate::spec::{ApiSpec, AuthKind, LoadError};
 
 /// Header naming the calling application to the upstream.
 pub const APPLICATION_HEADER: HeaderName = HeaderName::from_static("x-application-id");
@@ -80,22 +80,12 @@ impl Policy for KeyAuth {
         if entry.expires_at.is_some_and(|at| at <= chrono::Utc::now().timestamp()) {
             return Ok(Flow::Respond(ProxyError::InvalidApiKey));
         }
-        match entry.application.subscription(self.api) {
-            Some(SubscriptionState::Active) => {}
-            Some(SubscriptionState::Blocked) => return Ok(Flow::Respond(ProxyError::SubscriptionBlocked)),
-            None => return Ok(Flow::Respond(ProxyError::NotSubscribed)),
+        if let Some(refused) = check_subscription(&entry.application, self.api) {
+            return Ok(Flow::Respond(refused));
         }
         entry.record_use();
         cx.application = Some(entry.application.clone());
         Ok(Flow::Continue)
-    }
-
-    fn on_upstream_request(&self, req: &mut request::Parts, cx: &RequestCtx) {
-        match &cx.application {
-            Some(application) => req.headers.insert(APPLICATION_HEADER, application.id_header.clone()),
-            // A client must not be able to claim an identity on open operations.
-            None => req.headers.remove(APPLICATION_HEADER),
-        };
     }
 }
 

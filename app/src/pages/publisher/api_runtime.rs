@@ -22,7 +22,7 @@ use crate::session::csrf_token;
 pub struct OperationRow {
     pub method: String,
     pub path: String,
-    /// `inherit` (the API's default), `none` or `api_key`.
+    /// `inherit` (the API's default), `none`, `api_key`, `jwt` or `basic`.
     pub auth: String,
 }
 
@@ -39,12 +39,7 @@ pub async fn get_runtime(id: Uuid) -> Result<(RuntimeForm, Vec<OperationRow>), A
         .map(|op| OperationRow {
             method: op.method.clone(),
             path: op.path.clone(),
-            auth: match op.auth {
-                None => "inherit",
-                Some(AuthKind::None) => "none",
-                Some(AuthKind::ApiKey) => "api_key",
-            }
-            .into(),
+            auth: op.auth.map_or("inherit", AuthKind::as_str).into(),
         })
         .collect();
     Ok((RuntimeForm::from_definition(&api.definition), operations))
@@ -94,11 +89,7 @@ pub async fn set_operation_auth(csrf_token: String, id: Uuid, index: usize, auth
         .operations
         .get_mut(index)
         .ok_or_else(|| AppError::refused("not_found", "The operation does not exist (reload the page)."))?;
-    operation.auth = match auth.as_str() {
-        "none" => Some(AuthKind::None),
-        "api_key" => Some(AuthKind::ApiKey),
-        _ => None,
-    };
+    operation.auth = AuthKind::parse(&auth);
     let patch = domain::apis::ApiPatch { definition: Some(definition), ..Default::default() };
     domain::apis::update(&db, &actor, id, Some(api.etag), patch).await?;
     Ok(())
@@ -210,7 +201,7 @@ fn RuntimeEditor(id: Uuid, etag: i64, form: RuntimeForm, changed: RwSignal<u64>)
                 <section class=section>
                     <h2 class="text-lg font-semibold">"Security and headers"</h2>
                     <div class="mt-4 grid gap-4 sm:grid-cols-3">
-                        {select("auth", "Default authentication", form.auth, &[("api_key", "API key"), ("none", "None")])}
+                        {select("auth", "Default authentication", form.auth, &[("api_key", "API key"), ("jwt", "OAuth2 token (JWT)"), ("basic", "Basic (username and password)"), ("none", "None")])}
                         {input("key_header", "API-key header", form.key_header)}
                         {input("key_query", "API-key query parameter (optional)", form.key_query)}
                     </div>
@@ -266,7 +257,7 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
                                         on:change=move |ev| {
                                             set.dispatch(SetOperationAuth { csrf_token: csrf.get_untracked(), id, index, auth: event_target_value(&ev) });
                                         }>
-                                        {[("inherit", "API default"), ("api_key", "API key"), ("none", "None")].map(|(v, t)| view! {
+                                        {[("inherit", "API default"), ("api_key", "API key"), ("jwt", "OAuth2 token"), ("basic", "Basic"), ("none", "None")].map(|(v, t)| view! {
                                             <option value=v selected=op.auth == v>{t}</option>
                                         }).collect_view()}
                                     </select>

@@ -27,7 +27,7 @@ pub struct RuntimeForm {
     pub health_interval_ms: String,
     pub headers_add: String,
     pub headers_remove: String,
-    /// `api_key` or `none`: the default of operations.
+    /// `api_key`, `jwt`, `basic` or `none`: the default of operations.
     pub auth: String,
     pub key_header: String,
     pub key_query: String,
@@ -88,7 +88,7 @@ mod convert {
                     .collect::<Vec<_>>()
                     .join("\n"),
                 headers_remove: d.request_headers.remove.join(", "),
-                auth: if d.auth == AuthKind::None { "none" } else { "api_key" }.into(),
+                auth: d.auth.as_str().into(),
                 key_header: d.key_auth.header.clone(),
                 key_query: d.key_auth.query.clone().unwrap_or_default(),
                 tls_ca_pem: tls.ca_pem.unwrap_or_default(),
@@ -141,7 +141,7 @@ mod convert {
                 .filter(|h| !h.is_empty())
                 .map(str::to_owned)
                 .collect();
-            d.auth = if self.auth == "none" { AuthKind::None } else { AuthKind::ApiKey };
+            d.auth = AuthKind::parse(&self.auth).unwrap_or_default();
             d.key_auth.header = self.key_header.trim().to_owned();
             d.key_auth.query = Some(self.key_query.trim().to_owned()).filter(|q| !q.is_empty());
             d.tls = tls(self, current, new_client_key);

@@ -1,0 +1,137 @@
+//! `jwt`: an OAuth2 access token (`Authorization: Bearer <JWT>`) from a trusted issuer
+//! identifies an application through its client id; the application must hold an active
+//! subscription, and the token every scope the operation lists.
+//!
+//! Signatures are checked locally against the keys in the snapshot, once per token and
+//! configuration: the verified result is cached until the token expires (see
+//! [`crate::verified_cache`]), so a client reusing its token costs one SHA-256 and one
+//! map lookup per request. The token is removed before the upstream, which receives the
+//! application's id in `X-Application-Id`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use http::{header, request};
+
+use super::{Flow, Policy, RequestCtx, check_subscription};
+use crate::credentials::{Application, Credentials, clock};
+use crate::error::ProxyError;
+use crate::jwt::{Issuers, TokenError};
+use crate::spec::{ApiSpec, AuthKind, LoadError};
+use crate::verified_cache::VerifiedCache;
+
+/// How many verified tokens one configuration remembers.
+const CACHE_CAPACITY: usize = 100_000;
+
+/// A token that passed every check but the per-API ones.
+#[derive(Debug)]
+pub struct VerifiedToken {
+    /// The application it acts as.
+    pub application: Arc<Application>,
+    /// Its scopes, sorted.
+    pub scopes: Vec<String>,
+}
+
+/// Token checking shared by every API of a configuration (and its cache).
+#[derive(Debug)]
+pub struct TokenVerifier {
+    issuers: Issuers,
+    credentials: Arc<Credentials>,
+    cache: VerifiedCache<Arc<VerifiedToken>>,
+}
+
+impl TokenVerifier {
+    /// A verifier over a configuration's issuers and credentials.
+    pub fn new(issuers: Issuers, credentials: Arc<Credentials>) -> Self {
+        Self { issuers, credentials, cache: VerifiedCache::new(CACHE_CAPACITY) }
+    }
+
+    /// The verified token, from the cache or checked now.
+    pub fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, TokenError> {
+        let now = clock::now();
+        let key = VerifiedCache::<()>::key(token.as_bytes());
+        if let Some(hit) = self.cache.get(&key, now) {
+            return Ok(hit);
+        }
+        let claims = self.issuers.verify(token, now)?;
+        let application = self.credentials.client(claims.issuer, &claims.client_id).ok_or(TokenError::UnknownClient)?;
+        let mut scopes = claims.scopes;
+        scopes.sort_unstable();
+        let verified = Arc::new(VerifiedToken { application: application.clone(), scopes });
+        if claims.not_before.is_none_or(|nbf| nbf <= now) {
+            self.cache.insert(key, verified.clone(), claims.expires_at, now);
+        }
+        Ok(verified)
+    }
+}
+
+/// The compiled `jwt` policy of one API.
+pub struct JwtAuth {
+    api: usize,
+    verifier: Arc<TokenVerifier>,
+    /// Scopes required by each operation (by position), sorted; empty for none.
+    scopes: Vec<Vec<String>>,
+}
+
+impl JwtAuth {
+    /// Compiles the API's scope requirements.
+    pub fn compile(index: usize, spec: &ApiSpec, verifier: Arc<TokenVerifier>) -> Result<Self, LoadError> {
+        let mut scopes = Vec::with_capacity(spec.operations.len());
+        for (o, operation) in spec.operations.iter().enumerate() {
+            if let Some(bad) = operation.scopes.iter().find(|s| !is_scope_token(s)) {
+                let at = format!("apis[{index}].operations[{o}].scopes");
+                return Err(LoadError::at(
+                    at,
+                    format!("`{bad}` is not a scope (printable ASCII, no space, `\"` or `\\`)"),
+                ));
+            }
+            let mut required = operation.scopes.clone();
+            required.sort_unstable();
+            required.dedup();
+            scopes.push(required);
+        }
+        Ok(Self { api: index, verifier, scopes })
+    }
+}
+
+/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(req: &request::Parts) -> Option<&str> {
+    let value = req.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+#[async_trait]
+impl Policy for JwtAuth {
+    fn name(&self) -> &'static str {
+        "jwt"
+    }
+
+    async fn on_request(&self, req: &mut request::Parts, cx: &mut RequestCtx) -> Result<Flow, ProxyError> {
+        if cx.auth != AuthKind::Jwt {
+            return Ok(Flow::Continue);
+        }
+        let Some(token) = bearer(req) else {
+            return Ok(Flow::Respond(ProxyError::MissingBearerToken));
+        };
+        let verified = match self.verifier.verify(token) {
+            Ok(verified) => verified,
+            Err(cause) => return Ok(Flow::Respond(ProxyError::InvalidToken(cause))),
+        };
+        req.headers.remove(header::AUTHORIZATION);
+        if let Some(refused) = check_subscription(&verified.application, self.api) {
+            return Ok(Flow::Respond(refused));
+        }
+        let required = cx.operation.and_then(|o| self.scopes.get(o)).map_or(&[][..], Vec::as_slice);
+        if !required.iter().all(|scope| verified.scopes.binary_search(scope).is_ok()) {
+            return Ok(Flow::Respond(ProxyError::InsufficientScope { required: required.join(" ") }));
+        }
+        cx.application = Some(verified.application.clone());
+        Ok(Flow::Continue)
+    }
+}
