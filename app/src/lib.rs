@@ -24,7 +24,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::layout::AppShell;
 use crate::components::toast::Toaster;
-use crate::pages::{NotFound, account, admin, portal, publisher};
+use crate::pages::{NotFound, account, admin, oauth, portal, publisher};
 
 /// The HTML document around the application (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invitations/accept") view=portal::AcceptInvitation ssr=SsrMode::Async/>
                         <Route path=path!("/setup") view=portal::Setup ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/oauth2/consent") view=oauth::ConsentPage ssr=SsrMode::Async/>
                         <Route path=path!("/portal/apis") view=portal::Catalog ssr=SsrMode::Async/>
                         <Route path=path!("/portal/apis/:id") view=portal::CatalogApi ssr=SsrMode::Async/>
                         <Route path=path!("/portal/applications") view=portal::Applications ssr=SsrMode::Async/>

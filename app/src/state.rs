@@ -31,6 +31,8 @@ pub struct AppState {
     pub import_allow_private: bool,
     /// Public base URL without trailing slash (links in e-mails).
     pub base_url: String,
+    /// Portico's OAuth2 authorization server: issuer, gateway audience, signing.
+    pub oauth: domain::oauth::Provider,
     /// Whether cookies get the `Secure` attribute (the public URL is https).
     pub secure_cookies: bool,
     /// Leptos rendering options.

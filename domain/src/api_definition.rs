@@ -79,6 +79,28 @@ pub struct ApiDefinition {
     /// Request body limit.
     #[serde(default)]
     pub max_body_bytes: Option<u64>,
+    /// The OAuth2 scopes this API defines; operations require them by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<ScopeDefinition>,
+}
+
+/// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScopeDefinition {
+    /// The scope as tokens carry it: printable ASCII without spaces, `"` or `\`.
+    pub name: String,
+    /// What it allows, shown on the consent page and in the portal.
+    #[serde(default)]
+    pub description: String,
+    /// When not empty, only users with one of these roles in the publishing organization
+    /// get the scope (for the client-credentials grant: the application's owner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::Role>,
+}
+
+/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+pub fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
 fn one() -> u32 {
@@ -142,7 +164,7 @@ impl ApiDefinition {
     /// Validates the definition with the gateway's compile step, for each endpoint kind
     /// that has endpoints. Errors name fields as `definition.production.endpoints[0].url`.
     pub fn validate(&self, context: &str, version: &str) -> DomainResult<()> {
-        let mut errors = Vec::new();
+        let mut errors = self.scope_errors();
         for (kind, environment) in [("production", "production"), ("sandbox", SANDBOX)] {
             if self.endpoints_for(environment).endpoints.is_empty() {
                 continue;
@@ -161,6 +183,31 @@ impl ApiDefinition {
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+    }
+}
+
+impl ApiDefinition {
+    /// Scope definitions that are malformed or repeated, and operation scopes the API
+    /// does not define.
+    fn scope_errors(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, scope) in self.scopes.iter().enumerate() {
+            if !is_scope_token(&scope.name) {
+                let message = "A scope is printable ASCII without spaces, quotes or backslashes (e.g. pets:write).";
+                errors.push(FieldError::new(&format!("definition.scopes[{i}].name"), "invalid_scope", message));
+            } else if !seen.insert(scope.name.as_str()) {
+                let message = format!("{} is defined twice.", scope.name);
+                errors.push(FieldError::new(&format!("definition.scopes[{i}].name"), "duplicate_scope", message));
+            }
+        }
+        for (o, operation) in self.operations.iter().enumerate() {
+            for scope in operation.scopes.iter().filter(|s| !seen.contains(s.as_str())) {
+                let message = format!("{scope} is not one of this API's scopes; define it first.");
+                errors.push(FieldError::new(&format!("definition.operations[{o}].scopes"), "undefined_scope", message));
+            }
+        }
+        errors
     }
 }
 

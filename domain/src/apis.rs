@@ -155,6 +155,9 @@ pub async fn create_from_spec(
     if input.definition.operations.is_empty() {
         input.definition.operations = input::operations_of(&spec);
     }
+    if input.definition.scopes.is_empty() {
+        input.definition.scopes = input::scopes_of(&spec, &input.definition.operations);
+    }
     if input.description.trim().is_empty() {
         input.description = spec.description.clone().unwrap_or_default();
     }

@@ -63,6 +63,20 @@ pub async fn login(
     origin: &RequestOrigin,
     user_agent: Option<&str>,
 ) -> DomainResult<NewSession> {
+    let user = authenticate(db, throttle, email, password, origin).await?;
+    create(db, &user, origin, user_agent).await
+}
+
+/// Checks an e-mail and password (with sign-in throttling, the same refusals as
+/// [`login`]) and returns the usable account, without creating a session (the OAuth2
+/// password grant).
+pub async fn authenticate(
+    db: &impl Db,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: &str,
+    origin: &RequestOrigin,
+) -> DomainResult<user::Model> {
     let email = email.trim().to_lowercase();
     let account = ThrottleKey::account(&email);
     let address: Vec<ThrottleKey> = origin.ip.as_deref().map(ThrottleKey::ip).into_iter().collect();
@@ -90,11 +104,11 @@ pub async fn login(
     let Some(user) = user else { return Err(DomainError::InvalidCredentials) };
     throttle.success(&account).await;
     ensure_usable(&user)?;
-    create(db, &user, origin, user_agent).await
+    Ok(user)
 }
 
 /// Refuses accounts that may not sign in, saying why.
-pub(crate) fn ensure_usable(user: &user::Model) -> DomainResult<()> {
+pub fn ensure_usable(user: &user::Model) -> DomainResult<()> {
     let (code, message) = match user.status.as_str() {
         s if s == UserStatus::Active.as_str() => return Ok(()),
         s if s == UserStatus::PendingVerification.as_str() => {

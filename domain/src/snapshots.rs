@@ -16,6 +16,8 @@ use crate::entities::{api, api_key, api_revision, application, deployment, envir
 use crate::lifecycle::ApiState;
 use crate::{Db, DomainError, DomainResult};
 
+mod identity;
+
 /// The snapshot of `env` as the database has it now.
 pub async fn build(db: &impl Db, env: &environment::Model) -> DomainResult<Snapshot> {
     build_with(db, env, None).await
@@ -86,13 +88,21 @@ async fn build_with(db: &impl Db, env: &environment::Model, candidate: Option<(U
         snapshot.apis.push(definition.to_spec(routing, &env.name));
         routed.push(api.id);
     }
-    snapshot.applications = applications(db, &routed, &env.name).await?;
+    let (applications, identity) = applications(db, &routed, &env.name).await?;
+    snapshot.applications = applications;
+    snapshot.issuers = identity.issuers;
+    snapshot.revoked_tokens = identity.revoked;
     snapshot.canonicalize();
     Ok(snapshot)
 }
 
-/// Applications subscribed to any of `apis`, with their keys for `environment`.
-async fn applications(db: &impl Db, apis: &[Uuid], environment: &str) -> DomainResult<Vec<ApplicationSpec>> {
+/// Applications subscribed to any of `apis`, with their keys, OAuth2 clients and basic
+/// credentials for `environment`, and the environment's identity settings.
+async fn applications(
+    db: &impl Db,
+    apis: &[Uuid],
+    environment: &str,
+) -> DomainResult<(Vec<ApplicationSpec>, identity::Identity)> {
     let subscriptions =
         subscription::Entity::find().filter(subscription::Column::ApiId.is_in(apis.to_vec())).all(db).await?;
     let mut by_app: BTreeMap<Uuid, Vec<SubscriptionSpec>> = BTreeMap::new();
@@ -105,6 +115,7 @@ async fn applications(db: &impl Db, apis: &[Uuid], environment: &str) -> DomainR
         });
     }
     let app_ids: Vec<Uuid> = by_app.keys().copied().collect();
+    let mut identity = identity::build(db, environment, &app_ids).await?;
     let names: HashMap<Uuid, String> = application::Entity::find()
         .filter(application::Column::Id.is_in(app_ids.clone()))
         .all(db)
@@ -131,7 +142,7 @@ async fn applications(db: &impl Db, apis: &[Uuid], environment: &str) -> DomainR
             expires_at: key.expires_at,
         });
     }
-    Ok(by_app
+    let specs = by_app
         .into_iter()
         .map(|(id, mut subscriptions)| {
             subscriptions.sort_by(|a, b| a.api.cmp(&b.api));
@@ -142,9 +153,10 @@ async fn applications(db: &impl Db, apis: &[Uuid], environment: &str) -> DomainR
                 name: names.get(&id).cloned().unwrap_or_default(),
                 keys: app_keys,
                 subscriptions,
-                oauth_clients: Vec::new(),
-                basic_auth: Vec::new(),
+                oauth_clients: identity.clients.remove(&id).unwrap_or_default(),
+                basic_auth: identity.basic.remove(&id).unwrap_or_default(),
             }
         })
-        .collect())
+        .collect();
+    Ok((specs, identity))
 }

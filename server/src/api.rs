@@ -5,6 +5,7 @@
 
 mod admin_audit;
 mod admin_gateways;
+mod admin_identity;
 mod admin_orgs;
 mod admin_users;
 mod auth;
@@ -12,6 +13,7 @@ mod gateway_stream;
 mod me;
 pub mod params;
 mod portal;
+mod portal_identity;
 mod publisher;
 mod publisher_runtime;
 
@@ -37,6 +39,7 @@ pub const GATEWAY_STREAM: &str = "/api/gateway/";
         (name = "portal", description = "The catalog, applications, subscriptions and API keys"),
         (name = "gateway", description = "The config stream of remote gateways"),
         (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
+        (name = "oauth2", description = "Portico as OAuth 2.0 authorization server and OpenID provider (RFC 6749, 7009, 7523, 7636, 7662, 8414; OpenID Connect)"),
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&SecuritySchemes),
@@ -69,10 +72,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_users::routes())
         .merge(admin_audit::routes())
         .merge(admin_gateways::routes())
+        .merge(admin_identity::routes())
         .merge(publisher::routes())
         .merge(publisher_runtime::routes())
         .merge(portal::routes())
+        .merge(portal_identity::routes())
         .merge(gateway_stream::routes())
+        .merge(crate::oauth::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.

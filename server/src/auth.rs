@@ -9,6 +9,11 @@
 //!   synchronizer token, or the anonymous cookie's — in `X-CSRF-Token` or the
 //!   `csrf_token` form field ([`csrf`]).
 //!
+//! The OAuth endpoints (`/oauth2/…`, `/.well-known/…`) are the exception: their
+//! `Authorization` header carries client credentials or an OAuth access token (never a
+//! personal access token) and they take no CSRF token — no cookie authenticates them
+//! (the consent decision is a UI server function, CSRF-checked like every other).
+//!
 //! Handlers read the outcome from [`RequestAuth`] via the [`CurrentActor`] extractor;
 //! role checks happen in the domain layer.
 
@@ -44,7 +49,10 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let origin = req.extensions().get::<RequestOrigin>().cloned().unwrap_or_default();
     let mut auth = RequestAuth { origin: origin.clone(), ..RequestAuth::default() };
     let mut set_cookies = Vec::new();
-    if let Some(token) = bearer(req.headers()) {
+    let path = req.uri().path();
+    let oauth = path.starts_with(crate::oauth::PREFIX) || path.starts_with(crate::oauth::WELL_KNOWN);
+    let pat = if oauth { None } else { bearer(req.headers()) };
+    if let Some(token) = pat {
         match tokens::resolve(&state.db, &token, &origin).await {
             Ok(actor) => auth.principal = Some(Principal { actor, display_name: String::new(), session_id: None }),
             Err(DomainError::Unauthenticated) => {
@@ -89,7 +97,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
                 }
             });
         }
-        if !req.method().is_safe() {
+        if !req.method().is_safe() && !oauth {
             let expected = if auth.principal.is_some() { auth.csrf_token.clone() } else { anonymous_cookie };
             let ui_call = req.uri().path().starts_with(UI_FUNCTIONS);
             req = match csrf::verify(req, &state.base_url, expected.as_deref(), auth.session_expired).await {

@@ -39,6 +39,7 @@ pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<App
         config_changed: Arc::new(Notify::new()),
         import_allow_private: settings.import_allow_private,
         secure_cookies: base_url.starts_with("https://"),
+        oauth: settings.oauth(),
         base_url,
         leptos_options,
     })
@@ -63,6 +64,12 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             tracing::warn!("no platform administrator exists yet; open this one-time link to create one: {url}");
         }
     }
+    domain::oauth::publish(&state.db, &state.oauth)
+        .await
+        .map_err(|e| format!("cannot publish the OAuth issuer: {}", e.describe()))?;
+    domain::oauth::keys::signing_key(&state.db, &state.oauth)
+        .await
+        .map_err(|e| format!("cannot prepare the JWT signing key: {}", e.describe()))?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
@@ -93,6 +100,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         None
     };
     tokio::spawn(crate::mailer::run(state.db.clone(), state.mail.clone(), state.mail_wakeup.clone()));
+    tokio::spawn(crate::key_manager_refresh::run(
+        state.db.clone(),
+        state.config_changed.clone(),
+        std::time::Duration::from_secs(u64::from(settings.key_manager_refresh_minutes.max(1)) * 60),
+    ));
     let options = RouterOptions { max_body_bytes: settings.max_body_bytes, trust_forwarded: settings.trust_forwarded };
     let app = router::build(state, options).layer(axum::Extension(hub.clone()));
     tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");

@@ -18,6 +18,17 @@ pub enum LogFormat {
     Text,
 }
 
+/// The algorithm of new JWT signing keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SigningAlgorithm {
+    /// RSA 2048 with SHA-256 (the default; every client library verifies it).
+    #[value(name = "RS256")]
+    Rs256,
+    /// ECDSA P-256 with SHA-256 (smaller tokens, faster signing).
+    #[value(name = "ES256")]
+    Es256,
+}
+
 /// `portico`'s settings.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -71,6 +82,23 @@ pub struct Settings {
     /// Environment whose configuration the co-located gateway serves.
     #[arg(long = "gateway-environment", env = "PORTICO_GATEWAY_ENVIRONMENT", default_value = "production")]
     pub gateway_environment: String,
+    /// `iss` of the tokens Portico's OAuth2 server issues and base of its endpoints.
+    /// Default: the public base URL.
+    #[arg(long, env = "PORTICO_OAUTH_ISSUER")]
+    pub oauth_issuer: Option<String>,
+    /// `aud` of Portico's access tokens, which gateways require.
+    #[arg(long, env = "PORTICO_OAUTH_AUDIENCE", default_value = "portico-gateway")]
+    pub oauth_audience: String,
+    /// Algorithm of new JWT signing keys: `RS256` or `ES256`.
+    #[arg(long, env = "PORTICO_OAUTH_SIGNING_ALGORITHM", value_enum, default_value_t = SigningAlgorithm::Rs256)]
+    pub oauth_signing_algorithm: SigningAlgorithm,
+    /// Days after which the signing key is replaced (the old one stays published until
+    /// its tokens expire).
+    #[arg(long, env = "PORTICO_OAUTH_KEY_ROTATION_DAYS", default_value_t = 90)]
+    pub oauth_key_rotation_days: u32,
+    /// Minutes between refreshes of external key managers' JWKS.
+    #[arg(long, env = "PORTICO_KEY_MANAGER_REFRESH_MINUTES", default_value_t = 10)]
+    pub key_manager_refresh_minutes: u32,
     #[command(flatten)]
     pub gateway: GatewaySettings,
     /// Largest request body accepted, in bytes.
@@ -91,6 +119,19 @@ impl Settings {
     /// The public base URL without a trailing slash.
     pub fn base_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_owned()
+    }
+
+    /// The OAuth2 authorization server's settings.
+    pub fn oauth(&self) -> domain::oauth::Provider {
+        domain::oauth::Provider {
+            issuer: self.oauth_issuer.clone().unwrap_or_else(|| self.base_url()).trim_end_matches('/').to_owned(),
+            audience: self.oauth_audience.clone(),
+            algorithm: match self.oauth_signing_algorithm {
+                SigningAlgorithm::Rs256 => gateway::jwt::Algorithm::Rs256,
+                SigningAlgorithm::Es256 => gateway::jwt::Algorithm::Es256,
+            },
+            rotate_after: chrono::Duration::days(i64::from(self.oauth_key_rotation_days.max(1))),
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

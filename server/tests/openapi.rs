@@ -1,5 +1,5 @@
 //! Documentation that must stay true: `/api/openapi.json` (generated from the code)
-//! covers every API route of the router, and the README lists every setting.
+//! covers every API and OAuth route of the router, and the README lists every setting.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
@@ -8,12 +8,16 @@ use std::collections::BTreeSet;
 
 use http::StatusCode;
 
-/// The `/api/…` paths the router itself knows (read from its debug description, which
-/// lists every registered path).
+/// Paths under those prefixes that are not API routes: the document itself and the
+/// consent page (a UI page).
+const NOT_API: [&str; 2] = ["/api/openapi.json", "/oauth2/consent"];
+
+/// The `/api/…`, `/oauth2/…` and `/.well-known/…` paths the router itself knows (read
+/// from its debug description, which lists every registered path).
 fn router_api_paths(router: &axum::Router) -> BTreeSet<String> {
     let description = format!("{router:?}");
-    let pattern = regex_lite::Regex::new(r#""(/api/[^"]*)""#).unwrap();
-    pattern.captures_iter(&description).map(|c| c[1].to_owned()).filter(|p| p != "/api/openapi.json").collect()
+    let pattern = regex_lite::Regex::new(r#""((?:/api/|/oauth2/|/\.well-known/)[^"]*)""#).unwrap();
+    pattern.captures_iter(&description).map(|c| c[1].to_owned()).filter(|p| !NOT_API.contains(&p.as_str())).collect()
 }
 
 #[tokio::test]

@@ -25,7 +25,13 @@ const NOT_TENANT_RESOURCES: &str = "/api/auth/";
 
 /// Platform-level resources (not any org's): org admins are *forbidden* there, which
 /// `platform_resources_are_forbidden_to_org_admins` checks instead.
-const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens", "/api/gateway/"];
+const PLATFORM_RESOURCES: [&str; 5] = [
+    "/api/admin/v1/gateway-tokens",
+    "/api/gateway/",
+    "/api/admin/v1/key-managers",
+    "/api/admin/v1/signing-keys",
+    "/api/admin/v1/platform-settings",
+];
 
 #[tokio::test]
 async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
@@ -73,6 +79,20 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let key = b
         .post(&format!("/api/portal/v1/applications/{application_id}/keys"), json!({ "environment": "production" }))
         .await;
+    let client = b
+        .post(
+            &format!("/api/portal/v1/applications/{application_id}/oauth-clients"),
+            json!({ "environment": "production" }),
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::CREATED, "{}", client.text);
+    let credential = b
+        .post(
+            &format!("/api/portal/v1/applications/{application_id}/basic-credentials"),
+            json!({ "environment": "production", "username": "b-user", "password": "a long enough secret" }),
+        )
+        .await;
+    assert_eq!(credential.status, StatusCode::CREATED, "{}", credential.text);
     let fixtures: HashMap<&str, String> = HashMap::from([
         ("org_id", org_b.clone()),
         ("user_id", admin_b.clone()),
@@ -84,6 +104,8 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
         ("application_id", application_id.clone()),
         ("subscription_id", subscription.body["id"].as_str().unwrap().to_owned()),
         ("key_id", key.body["key"]["id"].as_str().unwrap().to_owned()),
+        ("client_id", client.body["client"]["id"].as_str().unwrap().to_owned()),
+        ("credential_id", credential.body["id"].as_str().unwrap().to_owned()),
     ]);
     let secrets_of_b = [
         org_b.as_str(),
@@ -189,7 +211,16 @@ fn sample(spec: &Value, schema: &Value, name: &str, fixtures: &HashMap<&str, Str
     if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
         return first.clone();
     }
-    for combinator in ["oneOf", "anyOf", "allOf"] {
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for part in parts {
+            if let Value::Object(fields) = sample(spec, part, name, fixtures, used) {
+                merged.extend(fields);
+            }
+        }
+        return Value::Object(merged);
+    }
+    for combinator in ["oneOf", "anyOf"] {
         if let Some(options) = schema.get(combinator).and_then(Value::as_array) {
             let option =
                 options.iter().find(|o| o.get("type").and_then(Value::as_str) != Some("null")).unwrap_or(&options[0]);
@@ -221,6 +252,7 @@ fn sample(spec: &Value, schema: &Value, name: &str, fixtures: &HashMap<&str, Str
         "string" if name.contains("email") => json!("someone-new@example.com"),
         "string" if name.contains("password") => json!(support::PASSWORD),
         "string" if name == "slug" => json!("new-org"),
+        "string" if schema.get("format").and_then(Value::as_str) == Some("uuid") => json!(uuid::Uuid::new_v4()),
         "string" => json!("A value"),
         "integer" | "number" => json!(7),
         "boolean" => json!(false),
@@ -242,6 +274,10 @@ async fn platform_resources_are_forbidden_to_org_admins() {
     for (method, url) in [
         (Method::GET, "/api/admin/v1/gateway-tokens".to_owned()),
         (Method::GET, "/api/admin/v1/gateways".to_owned()),
+        (Method::GET, "/api/admin/v1/key-managers".to_owned()),
+        (Method::GET, "/api/admin/v1/signing-keys".to_owned()),
+        (Method::POST, "/api/admin/v1/signing-keys/rotate".to_owned()),
+        (Method::GET, "/api/admin/v1/platform-settings".to_owned()),
         (Method::DELETE, format!("/api/admin/v1/gateway-tokens/{id}")),
     ] {
         let reply = admin_a.send(method.clone(), &url, None, &[]).await;

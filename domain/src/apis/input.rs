@@ -164,7 +164,8 @@ pub(crate) fn operations_of(spec: &ImportedSpec) -> Vec<gateway::spec::Operation
             let (auth, scopes) = match (requirement, kind) {
                 (None, _) => (AuthKind::None, Vec::new()),
                 (Some(_), Some(s)) if matches!(s.kind, Scheme::OAuth2 | Scheme::OpenIdConnect) => {
-                    (AuthKind::Jwt, scheme.map(|(_, scopes)| scopes.clone()).unwrap_or_default())
+                    let scopes = scheme.map(|(_, scopes)| scopes.clone()).unwrap_or_default();
+                    (AuthKind::Jwt, scopes.into_iter().filter(|s| crate::api_definition::is_scope_token(s)).collect())
                 }
                 (Some(_), Some(s)) if s.kind == Scheme::Http && s.scheme.as_deref() == Some("bearer") => {
                     (AuthKind::Jwt, Vec::new())
@@ -181,6 +182,32 @@ pub(crate) fn operations_of(spec: &ImportedSpec) -> Vec<gateway::spec::Operation
                 scopes,
             }
         })
+        .collect()
+}
+
+/// The OAuth2 scopes an imported document defines (its `oauth2` flows' `scopes`, with
+/// their descriptions), plus any scope its operations require without defining it.
+pub(crate) fn scopes_of(
+    spec: &ImportedSpec,
+    operations: &[gateway::spec::OperationSpec],
+) -> Vec<crate::api_definition::ScopeDefinition> {
+    use crate::api_definition::{ScopeDefinition, is_scope_token};
+    let mut scopes: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for scheme in spec.security_schemes.values() {
+        let Some(flows) = scheme.flows.as_ref().and_then(|f| f.as_object()) else { continue };
+        for flow in flows.values() {
+            for (name, description) in flow.get("scopes").and_then(|s| s.as_object()).into_iter().flatten() {
+                scopes.insert(name.clone(), description.as_str().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    for scope in operations.iter().flat_map(|op| &op.scopes) {
+        scopes.entry(scope.clone()).or_default();
+    }
+    scopes
+        .into_iter()
+        .filter(|(name, _)| is_scope_token(name))
+        .map(|(name, description)| ScopeDefinition { name, description, roles: Vec::new() })
         .collect()
 }
 

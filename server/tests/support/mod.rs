@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
+pub mod oauth;
 pub mod publish;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -47,6 +48,12 @@ pub async fn app(test: &str) -> TestApp {
         config_changed: Arc::new(Notify::new()),
         import_allow_private: false,
         base_url: ORIGIN.to_owned(),
+        oauth: domain::oauth::Provider {
+            issuer: ORIGIN.to_owned(),
+            audience: "portico-gateway".to_owned(),
+            algorithm: gateway::jwt::Algorithm::Rs256,
+            rotate_after: chrono::Duration::days(90),
+        },
         secure_cookies: false,
         leptos_options: leptos::prelude::LeptosOptions::builder().output_name("portico").build(),
     };
@@ -140,7 +147,7 @@ impl Client {
         self.send_raw(Method::POST, path, Some(("application/x-www-form-urlencoded", form.to_owned())), &[]).await
     }
 
-    async fn send_raw(
+    pub async fn send_raw(
         &mut self,
         method: Method,
         path: &str,
