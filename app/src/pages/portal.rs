@@ -21,6 +21,7 @@ mod catalog;
 pub use applications::{ApplicationDetail, Applications};
 pub use catalog::{Catalog, CatalogApi};
 mod application_keys;
+mod application_oauth;
 mod application_subscriptions;
 mod catalog_api;
 mod key_forms;

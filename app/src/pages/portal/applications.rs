@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys};
+use super::application_oauth::{ClientRow, OAuthClients, ScopeRow, portal_oauth_clients, portal_oauth_scopes};
 use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
 use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
@@ -221,11 +222,27 @@ pub fn ApplicationDetail() -> impl IntoView {
         move |(id, _)| async move { if let Some(id) = id { portal_keys(id).await } else { Err(not_found()) } },
     );
     let environments = Resource::new(|| (), |()| portal_key_environments());
+    let clients = Resource::new(
+        move || (id.get(), changed.get()),
+        move |(id, _)| async move { if let Some(id) = id { portal_oauth_clients(id).await } else { Err(not_found()) } },
+    );
+    let scopes = Resource::new(
+        move || (id.get(), changed.get()),
+        move |(id, _)| async move { if let Some(id) = id { portal_oauth_scopes(id).await } else { Err(not_found()) } },
+    );
+    let oauth = OAuthResources { clients, scopes };
     view! {
         <RequireUser>
-            <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments changed=changed/>
+            <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments oauth=oauth changed=changed/>
         </RequireUser>
     }
+}
+
+/// The OAuth2 section's resources (created by the page).
+#[derive(Clone, Copy)]
+struct OAuthResources {
+    clients: Resource<Result<Vec<ClientRow>, AppError>>,
+    scopes: Resource<Result<Vec<ScopeRow>, AppError>>,
 }
 
 #[component]
@@ -234,6 +251,7 @@ fn ApplicationPage(
     subscriptions: Resource<Result<Vec<SubscriptionRow>, AppError>>,
     keys: Resource<Result<Vec<KeyRow>, AppError>>,
     environments: EnvironmentChoices,
+    oauth: OAuthResources,
     changed: RwSignal<u64>,
 ) -> impl IntoView {
     let memberships = memberships();
@@ -258,6 +276,7 @@ fn ApplicationPage(
                             <div class="space-y-8">
                                 <Subscriptions rows=subscriptions changed=changed/>
                                 <Keys app_id=app.id keys=keys environments=environments changed=changed/>
+                                <OAuthClients app_id=app.id clients=oauth.clients scopes=oauth.scopes environments=environments changed=changed/>
                             </div>
                         }.into_any()
                     }
