@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::apis::{ApiView, find_for_publisher};
 use crate::audit::{self, Change};
 use crate::entities::{api, application, subscription, tier};
-use crate::{Actor, Db, DomainError, DomainResult, Role, apis, catalog, environments, validate};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, apis, catalog, environments, validate};
 
 /// An application as its users see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -75,19 +75,17 @@ pub(crate) async fn find_usable(db: &impl Db, actor: &Actor, id: Uuid) -> Domain
     if usable(actor, &app) { Ok(app) } else { Err(DomainError::NotFound("application")) }
 }
 
-/// Platform admins and the org's admins use every application of the org; members use
-/// their own and those shared with the org.
+/// Holders of `applications_admin` (platform admins, the org's admins) use every
+/// application of the org; holders of `applications_manage` use their own and those
+/// shared with the org.
 fn usable(actor: &Actor, app: &application::Model) -> bool {
-    actor.is_platform_admin
-        || actor.has_role(app.org_id, Role::OrgAdmin)
-        || (actor.role_in(app.org_id).is_some() && (app.owner_id == actor.user_id || app.shared))
+    actor.can(app.org_id, Permission::ApplicationsAdmin)
+        || (actor.can(app.org_id, Permission::ApplicationsManage) && (app.owner_id == actor.user_id || app.shared))
 }
 
 /// Creates an application owned by the caller.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> DomainResult<ApplicationView> {
-    if actor.role_in(input.org_id).is_none() && !actor.is_platform_admin {
-        return Err(DomainError::NotFound("organization"));
-    }
+    actor.require(input.org_id, Permission::ApplicationsManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     let txn = db.begin().await?;
     let now = Utc::now();
@@ -214,7 +212,7 @@ pub async fn unsubscribe(db: &impl Db, actor: &Actor, subscription_id: Uuid) -> 
 
 /// The subscriptions to an API, for its publisher.
 pub async fn subscribers(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
-    let api = ApiView::from_row(find_for_publisher(db, actor, api_id).await?)?;
+    let api = ApiView::from_row(find_for_publisher(db, actor, api_id, Permission::SubscriptionsManage).await?)?;
     let rows = subscription::Entity::find().filter(subscription::Column::ApiId.eq(api_id)).all(db).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.application_id).collect();
     let apps: std::collections::HashMap<Uuid, application::Model> = application::Entity::find()
@@ -240,7 +238,10 @@ pub async fn set_blocked(
         .await?
         .ok_or(DomainError::NotFound("subscription"))?;
     let api = ApiView::from_row(
-        find_for_publisher(&txn, actor, row.api_id).await.map_err(|_| DomainError::NotFound("subscription"))?,
+        find_for_publisher(&txn, actor, row.api_id, Permission::SubscriptionsManage).await.map_err(|e| match e {
+            DomainError::NotFound(_) => DomainError::NotFound("subscription"),
+            other => other,
+        })?,
     )?;
     let app = application::Entity::find_by_id(row.application_id)
         .one(&txn)

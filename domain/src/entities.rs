@@ -15,6 +15,7 @@ pub mod invitation;
 pub mod mail;
 pub mod membership;
 pub mod one_time_token;
+pub mod org_role;
 pub mod organization;
 pub mod personal_access_token;
 pub mod session;
