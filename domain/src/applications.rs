@@ -109,9 +109,13 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
     Ok(view)
 }
 
-/// The applications the caller may use.
-pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<ApplicationView>> {
-    let orgs: Vec<Uuid> = actor.memberships.iter().map(|m| m.org_id).collect();
+/// The applications the caller may use: in the organizations they belong to, or only in
+/// `org` (which lets platform administrators list any organization's).
+pub async fn list(db: &impl Db, actor: &Actor, org: Option<Uuid>) -> DomainResult<Vec<ApplicationView>> {
+    let orgs: Vec<Uuid> = match org {
+        Some(org) => vec![org],
+        None => actor.memberships.iter().map(|m| m.org_id).collect(),
+    };
     let rows = application::Entity::find()
         .filter(application::Column::OrgId.is_in(orgs))
         .order_by_asc(application::Column::Name)

@@ -95,6 +95,7 @@ pub fn grantable_scopes(actor: &Actor) -> Vec<Permission> {
 
 /// Creates a token for the actor.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewToken) -> DomainResult<CreatedToken> {
+    actor.require_own(Permission::AccountManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     if input.expires_in_days.is_some_and(|d| d == 0 || d > MAX_DAYS) {
         return Err(DomainError::field(

@@ -3,9 +3,11 @@
 //! registered together with its OpenAPI description, so `/api/openapi.json` is generated
 //! from the code and cannot drift from the router (a test compares them).
 
+pub mod access;
 mod admin_audit;
 mod admin_gateways;
 mod admin_orgs;
+mod admin_roles;
 mod admin_users;
 mod auth;
 mod gateway_stream;
@@ -36,7 +38,8 @@ pub const GATEWAY_STREAM: &str = "/api/gateway/";
         (name = "publisher", description = "APIs: import, lifecycle, versions, revisions, deployments and subscribers (publishers of the API's organization)"),
         (name = "portal", description = "The catalog, applications, subscriptions and API keys"),
         (name = "gateway", description = "The config stream of remote gateways"),
-        (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
+        (name = "admin", description = "Organizations, users, members, custom roles and the audit log (platform admins: all; org admins: their orgs). \
+            Each operation's `x-portico-permission` names the permission it needs (see `GET /api/admin/v1/permissions`)"),
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&SecuritySchemes),
@@ -73,11 +76,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(publisher_runtime::routes())
         .merge(portal::routes())
         .merge(gateway_stream::routes())
+        .merge(admin_roles::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, openapi) = routes().split_for_parts();
+    let (router, mut openapi) = routes().split_for_parts();
+    access::document(&mut openapi);
     let document = openapi.clone();
     let router =
         router.route("/api/openapi.json", axum::routing::get(move || std::future::ready(Json(document.clone()))));

@@ -73,7 +73,12 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let key = b
         .post(&format!("/api/portal/v1/applications/{application_id}/keys"), json!({ "environment": "production" }))
         .await;
+    let role = b
+        .post(&format!("/api/admin/v1/orgs/{org_b}/roles"), json!({ "name": "B role", "permissions": ["audit_read"] }))
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.text);
     let fixtures: HashMap<&str, String> = HashMap::from([
+        ("role_id", role.body["id"].as_str().unwrap().to_owned()),
         ("org_id", org_b.clone()),
         ("user_id", admin_b.clone()),
         ("invitation_id", invitation.body["id"].as_str().unwrap().to_owned()),

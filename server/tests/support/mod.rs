@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 use tower::ServiceExt;
 
 pub mod publish;
+pub mod spec;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const ORIGIN: &str = "http://portico.test";
