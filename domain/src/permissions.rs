@@ -124,8 +124,8 @@ impl Permission {
         }
     }
 
-    fn bit(self) -> u32 {
-        // `ALL` lists every variant once, so the position is unique and below 32.
+    fn bit(self) -> u64 {
+        // `ALL` lists every variant once, so the position is unique and below 64.
         let index = Permission::ALL.iter().position(|p| *p == self).unwrap_or(0);
         1 << index
     }
@@ -137,10 +137,10 @@ impl std::fmt::Display for Permission {
     }
 }
 
-/// A set of permissions (a bit set, so memberships stay `Copy`). Serialized as a list of
+/// A set of permissions (a 64-bit set, so memberships stay `Copy`). Serialized as a list of
 /// names in display order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Permissions(u32);
+pub struct Permissions(u64);
 
 impl Permissions {
     /// No permission.
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_snake_case_and_round_trip() {
-        assert!(Permission::ALL.len() < 32, "the bit set holds 32");
+        assert!(Permission::ALL.len() < 64, "the bit set holds 64");
         let mut seen = std::collections::HashSet::new();
         for p in Permission::ALL {
             assert!(seen.insert(p.as_str()), "{p} twice");
