@@ -14,11 +14,25 @@ use crate::errors::AppError;
 pub struct SessionMembership {
     pub org_id: Uuid,
     pub org_name: String,
-    /// `org_admin`, `publisher` or `consumer`.
+    /// `org_admin`, `publisher`, `consumer` or `custom`.
     pub role: String,
     /// A provider organization (publishes APIs; administered in the admin area).
     pub provider: bool,
+    /// What the role allows there (permission names), within the credential's scopes.
+    pub permissions: Vec<String>,
 }
+
+impl SessionMembership {
+    fn holds_any(&self, names: &[&str]) -> bool {
+        self.permissions.iter().any(|p| names.contains(&p.as_str()))
+    }
+}
+
+/// The admin area's permissions (any of them opens it).
+const ADMIN_PERMISSIONS: [&str; 4] = ["members_manage", "roles_manage", "org_settings", "audit_read"];
+/// The publisher console's permissions (any of them opens it).
+const PUBLISHER_PERMISSIONS: [&str; 5] =
+    ["apis_read", "apis_write", "apis_publish", "apis_deploy", "subscriptions_manage"];
 
 /// The signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,15 +45,15 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
-    /// May open the admin area (platform admin, or org admin of a provider org).
+    /// May open the admin area (platform admin, or an admin permission in a provider org).
     pub fn is_admin(&self) -> bool {
-        self.is_platform_admin || self.memberships.iter().any(|m| m.provider && m.role == "org_admin")
+        self.is_platform_admin || self.memberships.iter().any(|m| m.provider && m.holds_any(&ADMIN_PERMISSIONS))
     }
 
-    /// May open the publisher console (publisher or org admin of a provider org).
+    /// May open the publisher console (platform admin, or a publisher permission in a
+    /// provider org).
     pub fn is_publisher(&self) -> bool {
-        self.is_platform_admin
-            || self.memberships.iter().any(|m| m.provider && (m.role == "org_admin" || m.role == "publisher"))
+        self.is_platform_admin || self.memberships.iter().any(|m| m.provider && m.holds_any(&PUBLISHER_PERMISSIONS))
     }
 }
 
@@ -81,6 +95,7 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
                         org_name: m.org_name,
                         role: m.role.as_str().to_owned(),
                         provider: counted.provider,
+                        permissions: actor.permissions_in(m.org_id).names(),
                     })
                 })
                 .collect();

@@ -194,6 +194,7 @@ pub async fn update_me(
     input: ProfileUpdate,
     keep_session: Option<uuid::Uuid>,
 ) -> DomainResult<UserView> {
+    actor.require_own(crate::Permission::AccountManage)?;
     let user = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(DomainError::Unauthenticated)?;
     let name = input
         .display_name

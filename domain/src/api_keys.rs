@@ -14,7 +14,7 @@ use crate::applications::find_usable;
 use crate::audit::{self, Change};
 use crate::entities::api_key;
 use crate::secrets::{hash_token, random_token};
-use crate::{Actor, Db, DomainError, DomainResult, environments};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, environments};
 
 /// Longest rotation grace period, in hours.
 pub const MAX_GRACE_HOURS: u32 = 24 * 30;
@@ -87,6 +87,7 @@ pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewKey) ->
     }
     let txn = db.begin().await?;
     let app = find_usable(&txn, actor, app_id).await?;
+    actor.require_or(app.org_id, Permission::KeysManage, "application")?;
     let env = environments::by_name(&txn, &input.environment)
         .await
         .map_err(|_| DomainError::field("environment", "unknown_environment", "Choose an existing environment."))?;
@@ -101,6 +102,7 @@ pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewKey) ->
 /// The keys of an application, newest first (revoked ones included, marked).
 pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<KeyView>> {
     let app = find_usable(db, actor, app_id).await?;
+    actor.require_or(app.org_id, Permission::KeysManage, "application")?;
     let rows = api_key::Entity::find()
         .filter(api_key::Column::ApplicationId.eq(app.id))
         .order_by_desc(api_key::Column::CreatedAt)
@@ -213,6 +215,7 @@ async fn close(
 async fn find_key(db: &impl Db, actor: &Actor, key_id: Uuid) -> DomainResult<(api_key::Model, Uuid)> {
     let row = api_key::Entity::find_by_id(key_id).one(db).await?.ok_or(DomainError::NotFound("key"))?;
     let app = find_usable(db, actor, row.application_id).await.map_err(|_| DomainError::NotFound("key"))?;
+    actor.require_or(app.org_id, Permission::KeysManage, "key")?;
     Ok((row, app.org_id))
 }
 

@@ -11,13 +11,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::actor::AdminScope;
 use crate::api_definition::ApiDefinition;
 use crate::audit::{self, Change};
 use crate::entities::{api, deployment};
 use crate::lifecycle::{self, ApiState, LifecycleEvent};
 use crate::openapi::ImportedSpec;
 use crate::page::{Page, PageRequest};
-use crate::{Actor, Db, DomainError, DomainResult, FieldError, Role, environments};
+use crate::{Actor, Db, DomainError, DomainResult, FieldError, Permission, Role, environments};
 
 mod input;
 
@@ -87,24 +88,23 @@ pub struct ApiFilter {
     pub q: Option<String>,
 }
 
-/// The API row, if the caller publishes in its organization; otherwise *not found*.
-pub(crate) async fn find_for_publisher(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<api::Model> {
+/// The API row, if the caller holds `permission` in its organization; otherwise *not
+/// found* (or *forbidden* when the caller sees the organization's APIs but may not do
+/// this).
+pub(crate) async fn find_for_publisher(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    permission: Permission,
+) -> DomainResult<api::Model> {
     let row = api::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("api"))?;
-    if actor.has_role(row.org_id, Role::Publisher) { Ok(row) } else { Err(DomainError::NotFound("api")) }
+    actor.require_or(row.org_id, permission, "api")?;
+    Ok(row)
 }
 
-/// Organizations where the actor publishes (`None`: every one, for platform admins).
-fn publisher_orgs(actor: &Actor) -> Option<Vec<Uuid>> {
-    (!actor.is_platform_admin).then(|| {
-        actor.memberships.iter().filter(|m| m.provider && m.role >= Role::Publisher).map(|m| m.org_id).collect()
-    })
-}
-
-/// Checks that the caller publishes in `org` (a provider organization); else *not found*.
+/// Checks that the caller may create APIs in `org` (`apis_write` there); else *not found*.
 pub fn require_publisher(actor: &Actor, org: Uuid) -> DomainResult<()> {
-    let membership = actor.memberships.iter().find(|m| m.org_id == org);
-    let provider = membership.is_some_and(|m| m.provider) || actor.is_platform_admin;
-    if actor.has_role(org, Role::Publisher) && provider { Ok(()) } else { Err(DomainError::NotFound("organization")) }
+    actor.require(org, Permission::ApisWrite)
 }
 
 /// Creates an API (state `created`).
@@ -170,20 +170,22 @@ pub async fn create_from_spec(
 
 /// One API.
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<ApiView> {
-    ApiView::from_row(find_for_publisher(db, actor, id).await?)
+    ApiView::from_row(find_for_publisher(db, actor, id, Permission::ApisRead).await?)
 }
 
 /// The imported OpenAPI document of an API, if any.
 pub async fn openapi(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<Option<ImportedSpec>> {
-    let row = find_for_publisher(db, actor, id).await?;
+    let row = find_for_publisher(db, actor, id, Permission::ApisRead).await?;
     Ok(row.openapi.and_then(|doc| serde_json::from_value(doc).ok()))
 }
 
 /// The APIs the caller publishes, newest first.
 pub async fn list(db: &impl Db, actor: &Actor, filter: ApiFilter, page: PageRequest) -> DomainResult<Page<ApiView>> {
     let mut query = api::Entity::find();
-    if let Some(orgs) = publisher_orgs(actor) {
-        query = query.filter(api::Column::OrgId.is_in(orgs));
+    match actor.orgs_with(Permission::ApisRead) {
+        Some(AdminScope::All) => {}
+        Some(AdminScope::Orgs(orgs)) => query = query.filter(api::Column::OrgId.is_in(orgs)),
+        None => query = query.filter(api::Column::OrgId.is_in(Vec::<Uuid>::new())),
     }
     if let Some(org) = filter.org_id {
         query = query.filter(api::Column::OrgId.eq(org));
@@ -210,7 +212,7 @@ pub async fn update(
     patch: ApiPatch,
 ) -> DomainResult<ApiView> {
     let txn = db.begin().await?;
-    let row = find_for_publisher(&txn, actor, id).await?;
+    let row = find_for_publisher(&txn, actor, id, Permission::ApisWrite).await?;
     if let Some(expected) = expected.filter(|&e| e != row.version) {
         return Err(DomainError::VersionMismatch { expected, current: row.version });
     }
@@ -228,7 +230,9 @@ pub async fn update(
 
 /// Creates a new version of an API as a copy (state `created`, not the default).
 pub async fn new_version(db: &impl Db, actor: &Actor, id: Uuid, version: &str) -> DomainResult<ApiView> {
-    let source = ApiView::from_row(find_for_publisher(db, actor, id).await?)?;
+    let row = find_for_publisher(db, actor, id, Permission::ApisWrite).await?;
+    let openapi = row.openapi.clone().and_then(|doc| serde_json::from_value(doc).ok());
+    let source = ApiView::from_row(row)?;
     let input = NewApi {
         org_id: source.org_id,
         name: source.name.clone(),
@@ -239,7 +243,7 @@ pub async fn new_version(db: &impl Db, actor: &Actor, id: Uuid, version: &str) -
         visibility: source.visibility,
         visible_roles: source.visible_roles.clone(),
         definition: source.definition.clone(),
-        openapi: openapi(db, actor, id).await?,
+        openapi,
     };
     create(db, actor, input).await
 }
@@ -248,7 +252,7 @@ pub async fn new_version(db: &impl Db, actor: &Actor, id: Uuid, version: &str) -
 /// being the default).
 pub async fn set_default_version(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<ApiView> {
     let txn = db.begin().await?;
-    let row = find_for_publisher(&txn, actor, id).await?;
+    let row = find_for_publisher(&txn, actor, id, Permission::ApisPublish).await?;
     let siblings = api::Entity::find()
         .filter(api::Column::Context.eq(row.context.clone()))
         .filter(api::Column::OrgId.eq(row.org_id))
@@ -279,7 +283,7 @@ pub async fn transition(db: &impl Db, actor: &Actor, id: Uuid, to: ApiState, rea
         return Err(DomainError::Invalid(vec![FieldError::new("reason", "too_long", "Use at most 500 characters.")]));
     }
     let txn = db.begin().await?;
-    let row = find_for_publisher(&txn, actor, id).await?;
+    let row = find_for_publisher(&txn, actor, id, Permission::ApisPublish).await?;
     let from = ApiState::parse(&row.state);
     from.check(to)?;
     let before = ApiView::from_row(row.clone())?;
@@ -310,7 +314,7 @@ pub async fn transition(db: &impl Db, actor: &Actor, id: Uuid, to: ApiState, rea
 
 /// The lifecycle history of an API.
 pub async fn history(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<Vec<LifecycleEvent>> {
-    find_for_publisher(db, actor, id).await?;
+    find_for_publisher(db, actor, id, Permission::ApisRead).await?;
     lifecycle::history(db, id).await
 }
 

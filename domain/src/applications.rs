@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::apis::{ApiView, find_for_publisher};
 use crate::audit::{self, Change};
 use crate::entities::{api, application, subscription, tier};
-use crate::{Actor, Db, DomainError, DomainResult, Role, apis, catalog, environments, validate};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, apis, catalog, environments, validate};
 
 /// An application as its users see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -75,19 +75,25 @@ pub(crate) async fn find_usable(db: &impl Db, actor: &Actor, id: Uuid) -> Domain
     if usable(actor, &app) { Ok(app) } else { Err(DomainError::NotFound("application")) }
 }
 
-/// Platform admins and the org's admins use every application of the org; members use
-/// their own and those shared with the org.
+/// The application, if the caller may use it and manage its credentials (`keys_manage`:
+/// API keys, OAuth2 clients, basic credentials, test tokens); otherwise *not found*.
+pub(crate) async fn find_with_keys(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<application::Model> {
+    let app = find_usable(db, actor, id).await?;
+    actor.require_or(app.org_id, crate::Permission::KeysManage, "application")?;
+    Ok(app)
+}
+
+/// Holders of `applications_admin` (platform admins, the org's admins) use every
+/// application of the org; holders of `applications_manage` use their own and those
+/// shared with the org.
 fn usable(actor: &Actor, app: &application::Model) -> bool {
-    actor.is_platform_admin
-        || actor.has_role(app.org_id, Role::OrgAdmin)
-        || (actor.role_in(app.org_id).is_some() && (app.owner_id == actor.user_id || app.shared))
+    actor.can(app.org_id, Permission::ApplicationsAdmin)
+        || (actor.can(app.org_id, Permission::ApplicationsManage) && (app.owner_id == actor.user_id || app.shared))
 }
 
 /// Creates an application owned by the caller.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> DomainResult<ApplicationView> {
-    if actor.role_in(input.org_id).is_none() && !actor.is_platform_admin {
-        return Err(DomainError::NotFound("organization"));
-    }
+    actor.require(input.org_id, Permission::ApplicationsManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     let txn = db.begin().await?;
     let now = Utc::now();
@@ -111,9 +117,13 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
     Ok(view)
 }
 
-/// The applications the caller may use.
-pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<ApplicationView>> {
-    let orgs: Vec<Uuid> = actor.memberships.iter().map(|m| m.org_id).collect();
+/// The applications the caller may use: in the organizations they belong to, or only in
+/// `org` (which lets platform administrators list any organization's).
+pub async fn list(db: &impl Db, actor: &Actor, org: Option<Uuid>) -> DomainResult<Vec<ApplicationView>> {
+    let orgs: Vec<Uuid> = match org {
+        Some(org) => vec![org],
+        None => actor.memberships.iter().map(|m| m.org_id).collect(),
+    };
     let rows = application::Entity::find()
         .filter(application::Column::OrgId.is_in(orgs))
         .order_by_asc(application::Column::Name)
@@ -214,7 +224,7 @@ pub async fn unsubscribe(db: &impl Db, actor: &Actor, subscription_id: Uuid) -> 
 
 /// The subscriptions to an API, for its publisher.
 pub async fn subscribers(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<SubscriptionView>> {
-    let api = ApiView::from_row(find_for_publisher(db, actor, api_id).await?)?;
+    let api = ApiView::from_row(find_for_publisher(db, actor, api_id, Permission::SubscriptionsManage).await?)?;
     let rows = subscription::Entity::find().filter(subscription::Column::ApiId.eq(api_id)).all(db).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.application_id).collect();
     let apps: std::collections::HashMap<Uuid, application::Model> = application::Entity::find()
@@ -240,7 +250,10 @@ pub async fn set_blocked(
         .await?
         .ok_or(DomainError::NotFound("subscription"))?;
     let api = ApiView::from_row(
-        find_for_publisher(&txn, actor, row.api_id).await.map_err(|_| DomainError::NotFound("subscription"))?,
+        find_for_publisher(&txn, actor, row.api_id, Permission::SubscriptionsManage).await.map_err(|e| match e {
+            DomainError::NotFound(_) => DomainError::NotFound("subscription"),
+            other => other,
+        })?,
     )?;
     let app = application::Entity::find_by_id(row.application_id)
         .one(&txn)

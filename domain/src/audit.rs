@@ -141,7 +141,8 @@ pub async fn list(
     request: PageRequest,
 ) -> DomainResult<Page<AuditEntryView>> {
     let mut condition = Condition::all();
-    if let AdminScope::Orgs(orgs) = actor.require_admin()? {
+    let scope = actor.require_somewhere(crate::Permission::AuditRead)?;
+    if let AdminScope::Orgs(orgs) = scope {
         condition = condition.add(audit_entry::Column::OrgId.is_in(orgs));
     }
     if let Some(org) = filter.org_id {

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::applications::find_usable;
+use crate::applications::find_with_keys;
 use crate::audit::{self, Change};
 use crate::entities::basic_credential;
 use crate::{Actor, Db, DomainError, DomainResult, environments, passwords};
@@ -53,7 +53,7 @@ pub async fn create(
     app_id: Uuid,
     input: NewBasicCredential,
 ) -> DomainResult<BasicCredentialView> {
-    find_usable(db, actor, app_id).await?;
+    find_with_keys(db, actor, app_id).await?;
     let username = input.username.trim().to_owned();
     let valid = (3..=64).contains(&username.len())
         && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
@@ -70,7 +70,7 @@ pub async fn create(
     }
     let hash = passwords::hash(input.password).await?;
     let txn = db.begin().await?;
-    let app = find_usable(&txn, actor, app_id).await?;
+    let app = find_with_keys(&txn, actor, app_id).await?;
     let env = environments::by_name(&txn, &input.environment)
         .await
         .map_err(|_| DomainError::field("environment", "unknown_environment", "Choose an existing environment."))?;
@@ -101,7 +101,7 @@ pub async fn create(
 
 /// The application's credentials.
 pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<BasicCredentialView>> {
-    let app = find_usable(db, actor, app_id).await?;
+    let app = find_with_keys(db, actor, app_id).await?;
     let rows = basic_credential::Entity::find()
         .filter(basic_credential::Column::ApplicationId.eq(app.id))
         .order_by_asc(basic_credential::Column::Username)
@@ -114,7 +114,7 @@ pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
     let txn = db.begin().await?;
     let row = basic_credential::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("credential"))?;
-    let app = find_usable(&txn, actor, row.application_id).await.map_err(|_| DomainError::NotFound("credential"))?;
+    let app = find_with_keys(&txn, actor, row.application_id).await.map_err(|_| DomainError::NotFound("credential"))?;
     basic_credential::Entity::delete_by_id(id).exec(&txn).await?;
     environments::bump(&txn, [environments::by_name(&txn, &row.environment).await?.id]).await?;
     record(&txn, actor, app.org_id, "basic_credential.delete", None, Some(&row.into())).await?;

@@ -1,7 +1,9 @@
 //! The API catalog as the portal shows it: APIs in a portal state (published, prototyped
 //! as "coming", deprecated) that the viewer may see — public ones to everyone, `org` ones
 //! to members of the publishing organization, `roles` ones to members with one of the
-//! listed roles (publishers of the organization and platform admins see all of theirs).
+//! listed built-in roles (holders of `apis_read` in the organization — its publishers —
+//! and platform admins see all of theirs; members with a custom role see `roles` APIs
+//! only when `custom` is listed).
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -9,7 +11,7 @@ use uuid::Uuid;
 use crate::apis::{ApiView, Visibility};
 use crate::entities::api;
 use crate::lifecycle::ApiState;
-use crate::{Actor, Db, DomainError, DomainResult, Role};
+use crate::{Actor, Db, DomainError, DomainResult, Permission};
 
 /// Whether `viewer` may see `api` in the portal.
 pub fn visible_to(api: &ApiView, viewer: Option<&Actor>) -> bool {
@@ -19,7 +21,7 @@ pub fn visible_to(api: &ApiView, viewer: Option<&Actor>) -> bool {
     let role = viewer.and_then(|v| v.role_in(api.org_id));
     match api.visibility {
         Visibility::Public => true,
-        _ if viewer.is_some_and(|v| v.has_role(api.org_id, Role::Publisher)) => true,
+        _ if viewer.is_some_and(|v| v.can(api.org_id, Permission::ApisRead)) => true,
         Visibility::Org => role.is_some(),
         Visibility::Roles => role.is_some_and(|r| api.visible_roles.contains(&r)),
     }

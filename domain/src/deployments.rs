@@ -14,7 +14,7 @@ use crate::apis::{ApiView, find_for_publisher};
 use crate::audit::{self, Change};
 use crate::entities::{api_revision as revision, deployment, environment};
 use crate::lifecycle::ApiState;
-use crate::{Actor, Db, DomainError, DomainResult, environments, snapshots};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, environments, snapshots};
 
 /// A revision as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -47,7 +47,7 @@ pub async fn create_revision(
     description: &str,
 ) -> DomainResult<RevisionView> {
     let txn = db.begin().await?;
-    let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id).await?)?;
+    let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?)?;
     if api.state == ApiState::Retired {
         return Err(DomainError::Conflict { code: "api_retired", message: "A retired API cannot change.".into() });
     }
@@ -83,7 +83,7 @@ pub async fn create_revision(
 
 /// The revisions of an API, newest first, with where each runs.
 pub async fn revisions(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<RevisionView>> {
-    find_for_publisher(db, actor, api_id).await?;
+    find_for_publisher(db, actor, api_id, Permission::ApisRead).await?;
     let rows = revision::Entity::find()
         .filter(revision::Column::ApiId.eq(api_id))
         .order_by_desc(revision::Column::Number)
@@ -105,7 +105,7 @@ pub async fn revisions(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResul
 
 /// Where an API runs.
 pub async fn deployments(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<Vec<DeploymentView>> {
-    find_for_publisher(db, actor, api_id).await?;
+    find_for_publisher(db, actor, api_id, Permission::ApisRead).await?;
     let rows = deployment::Entity::find().filter(deployment::Column::ApiId.eq(api_id)).all(db).await?;
     let names: std::collections::HashMap<Uuid, String> =
         environment::Entity::find().all(db).await?.into_iter().map(|e| (e.id, e.name)).collect();
@@ -134,7 +134,7 @@ pub async fn deploy(
     env: &str,
 ) -> DomainResult<DeploymentView> {
     let txn = db.begin().await?;
-    let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id).await?)?;
+    let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?)?;
     if api.state == ApiState::Retired {
         return Err(DomainError::Conflict { code: "api_retired", message: "A retired API cannot be deployed.".into() });
     }
@@ -199,7 +199,7 @@ pub async fn deploy(
 /// Takes an API out of an environment.
 pub async fn undeploy(db: &impl Db, actor: &Actor, api_id: Uuid, env: &str) -> DomainResult<()> {
     let txn = db.begin().await?;
-    let api = find_for_publisher(&txn, actor, api_id).await?;
+    let api = find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?;
     let environment = environments::by_name(&txn, env).await?;
     let removed = deployment::Entity::delete_many()
         .filter(deployment::Column::ApiId.eq(api_id))

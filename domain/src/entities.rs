@@ -22,6 +22,7 @@ pub mod oauth_code;
 pub mod oauth_consent;
 pub mod oauth_refresh_token;
 pub mod one_time_token;
+pub mod org_role;
 pub mod organization;
 pub mod personal_access_token;
 pub mod platform_setting;

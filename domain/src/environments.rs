@@ -66,7 +66,7 @@ pub async fn by_name(db: &impl Db, name: &str) -> DomainResult<environment::Mode
 
 /// Adds an environment (platform administrators).
 pub async fn create(db: &impl Db, actor: &Actor, input: NewEnvironment) -> DomainResult<EnvironmentView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::EnvironmentsManage)?;
     let name = validate::slug("name", &input.name);
     let display_name = validate::name("display_name", &input.display_name);
     let (name, display_name) = match (name, display_name) {

@@ -84,7 +84,7 @@ fn view(row: token::Model, environment: String) -> GatewayTokenView {
 
 /// Issues a token (platform administrators).
 pub async fn create_token(db: &impl Db, actor: &Actor, input: NewGatewayToken) -> DomainResult<CreatedGatewayToken> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::GatewaysManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     let txn = db.begin().await?;
     let env = environments::by_name(&txn, &input.environment)
@@ -111,7 +111,7 @@ pub async fn create_token(db: &impl Db, actor: &Actor, input: NewGatewayToken) -
 
 /// Every token (platform administrators).
 pub async fn list_tokens(db: &impl Db, actor: &Actor) -> DomainResult<Vec<GatewayTokenView>> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::GatewaysManage)?;
     let names = environment_names(db).await?;
     let rows = token::Entity::find().order_by_desc(token::Column::CreatedAt).all(db).await?;
     Ok(rows
@@ -125,7 +125,7 @@ pub async fn list_tokens(db: &impl Db, actor: &Actor) -> DomainResult<Vec<Gatewa
 
 /// Revokes a token; gateways using it are refused at their next connection.
 pub async fn revoke_token(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<GatewayTokenView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::GatewaysManage)?;
     let txn = db.begin().await?;
     let row = token::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("gateway token"))?;
     let names = environment_names(&txn).await?;
@@ -217,7 +217,7 @@ pub async fn report(db: &impl Db, grant: &GatewayGrant, node_id: &str, report: N
 
 /// Every gateway that connected (platform administrators).
 pub async fn list_nodes(db: &impl Db, actor: &Actor) -> DomainResult<Vec<GatewayNodeView>> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::GatewaysManage)?;
     let names = environment_names(db).await?;
     let rows = node::Entity::find().order_by_desc(node::Column::LastSeenAt).all(db).await?;
     Ok(rows

@@ -14,7 +14,7 @@ use crate::mail::{self, templates};
 use crate::page::{self, Page, PageRequest};
 use crate::secrets::{hash_token, random_token};
 use crate::users::{self, UserStatus};
-use crate::{Actor, Db, DomainError, DomainResult, Role, members, passwords, validate};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, Role, members, passwords, validate};
 
 /// How long an invitation link is valid.
 pub const LIFETIME: Duration = Duration::days(7);
@@ -72,9 +72,17 @@ pub async fn create(
     input: NewInvitation,
     base_url: &str,
 ) -> DomainResult<InvitationView> {
-    actor.require_org_admin(org_id)?;
+    actor.require(org_id, Permission::MembersManage)?;
     let email = validate::email("email", &input.email).map_err(|e| DomainError::Invalid(vec![e]))?;
     let role = input.role.unwrap_or(Role::Consumer);
+    if role == Role::Custom {
+        return Err(DomainError::field(
+            "role",
+            "invalid_role",
+            "Invite with a built-in role; give a custom role from the members list once the person has joined.",
+        ));
+    }
+    actor.require_grantable(org_id, role.permissions().effective_in(true))?;
     let txn = db.begin().await?;
     let org = crate::orgs::find(&txn, org_id).await?;
     if let Some(existing) = users::find_by_email(&txn, &email).await? {
@@ -134,7 +142,7 @@ pub async fn list(
     org_id: Uuid,
     request: PageRequest,
 ) -> DomainResult<Page<InvitationView>> {
-    actor.require_org_admin(org_id)?;
+    actor.require(org_id, Permission::MembersManage)?;
     let select = invitation::Entity::find()
         .filter(invitation::Column::OrgId.eq(org_id))
         .order_by_desc(invitation::Column::CreatedAt);
@@ -143,7 +151,7 @@ pub async fn list(
 
 /// Revokes a pending invitation.
 pub async fn revoke(db: &impl Db, actor: &Actor, org_id: Uuid, id: Uuid) -> DomainResult<InvitationView> {
-    actor.require_org_admin(org_id)?;
+    actor.require(org_id, Permission::MembersManage)?;
     let txn = db.begin().await?;
     let row = invitation::Entity::find_by_id(id)
         .filter(invitation::Column::OrgId.eq(org_id))

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::applications::find_usable;
+use crate::applications::find_with_keys;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::{key_manager, oauth_client};
 use crate::oauth::clients::{ClientView, DEFAULT_ACCESS_TTL, DEFAULT_REFRESH_TTL};
@@ -110,7 +110,7 @@ pub async fn create(
     policy: &FetchPolicy,
     input: KeyManagerInput,
 ) -> DomainResult<KeyManagerView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let (name, discovery_url, claim, audiences, algorithms) = check(&input)?;
     let found = discover(&discovery_url, policy)
         .await
@@ -146,7 +146,7 @@ pub async fn create(
 
 /// Every key manager.
 pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<KeyManagerView>> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let rows = key_manager::Entity::find().order_by_asc(key_manager::Column::Name).all(db).await?;
     Ok(rows.into_iter().map(KeyManagerView::from).collect())
 }
@@ -159,7 +159,7 @@ pub async fn update(
     etag: Option<i64>,
     input: KeyManagerInput,
 ) -> DomainResult<KeyManagerView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let (name, discovery_url, claim, audiences, algorithms) = check(&input)?;
     let txn = db.begin().await?;
     let row = key_manager::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("key manager"))?;
@@ -187,7 +187,7 @@ pub async fn update(
 
 /// Removes a key manager; its tokens stop working and its client mappings go.
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let txn = db.begin().await?;
     let row = key_manager::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("key manager"))?;
     key_manager::Entity::delete_by_id(id).exec(&txn).await?;
@@ -208,7 +208,7 @@ pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
 
 /// Fetches one key manager's JWKS again now (the admin's "refresh" button).
 pub async fn refresh(db: &impl Db, actor: &Actor, policy: &FetchPolicy, id: Uuid) -> DomainResult<KeyManagerView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let row = key_manager::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("key manager"))?;
     Ok(refresh_one(db, policy, row).await?.into())
 }
@@ -293,13 +293,13 @@ pub async fn map_client(
     environment: &str,
     client_id: &str,
 ) -> DomainResult<ClientView> {
-    find_usable(db, actor, app_id).await?;
+    find_with_keys(db, actor, app_id).await?;
     let client_id = client_id.trim();
     if client_id.is_empty() || client_id.len() > 255 {
         return Err(DomainError::field("client_id", "invalid", "Give the client id your identity provider shows."));
     }
     let txn = db.begin().await?;
-    let app = find_usable(&txn, actor, app_id).await?;
+    let app = find_with_keys(&txn, actor, app_id).await?;
     let manager = key_manager::Entity::find_by_id(key_manager_id)
         .one(&txn)
         .await?
@@ -350,7 +350,7 @@ pub async fn map_client(
 
 /// The external clients mapped to an application, with their key manager's id.
 pub async fn mapped_clients(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<(Uuid, ClientView)>> {
-    let app = find_usable(db, actor, app_id).await?;
+    let app = find_with_keys(db, actor, app_id).await?;
     let rows = oauth_client::Entity::find()
         .filter(oauth_client::Column::ApplicationId.eq(app.id))
         .filter(oauth_client::Column::KeyManagerId.is_not_null())

@@ -31,7 +31,9 @@ pub mod openapi;
 pub mod orgs;
 pub mod page;
 pub mod passwords;
+pub mod permissions;
 pub mod platform_settings;
+pub mod roles;
 pub mod secrets;
 pub mod sessions;
 pub mod setup;
@@ -44,6 +46,7 @@ pub mod validate;
 pub use actor::{Actor, Role};
 pub use error::{DomainError, FieldError};
 pub use page::{Page, PageRequest};
+pub use permissions::{Permission, Permissions};
 
 /// A database handle a service can run on: a pooled connection or an open transaction.
 /// Services that write several rows open a (nested) transaction on it themselves.

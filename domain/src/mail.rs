@@ -157,7 +157,7 @@ pub async fn list_outbox(
     transport: &MailTransport,
     request: PageRequest,
 ) -> DomainResult<Page<MailView>> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::OutboxRead)?;
     if transport.is_smtp() {
         return Err(DomainError::NotFound("outbox"));
     }

@@ -12,7 +12,7 @@ use crate::actor::AdminScope;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::organization;
 use crate::page::{self, Page, PageRequest};
-use crate::{Actor, Db, DomainError, DomainResult, validate};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, validate};
 
 /// Slug of the provider organization every install starts with.
 pub const DEFAULT_ORG_SLUG: &str = "default";
@@ -135,7 +135,7 @@ pub struct OrgFilter {
 
 /// Creates an organization (platform administrators only).
 pub async fn create(db: &impl Db, actor: &Actor, input: NewOrg) -> DomainResult<OrgView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(Permission::OrgsManage)?;
     let (slug, name) = match (validate::slug("slug", &input.slug), validate::name("name", &input.name)) {
         (Ok(slug), Ok(name)) => (slug, name),
         (slug, name) => return Err(validate::errors([slug.err(), name.err()])),
@@ -185,7 +185,7 @@ fn created<'a>(action: &'a str, view: &OrgView) -> Change<'a> {
     }
 }
 
-/// Lists the organizations the actor administers.
+/// Lists the organizations whose admin area the actor sees (any admin permission there).
 pub async fn list(
     db: &impl Db,
     actor: &Actor,
@@ -222,7 +222,7 @@ pub async fn list(
     Ok(page::fetch(select, db, request).await?.map(OrgView::from))
 }
 
-/// Reads one organization the actor administers.
+/// Reads one organization whose admin area the actor sees (any admin permission there).
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<OrgView> {
     actor.require_org_admin(id)?;
     find(db, id).await.map(OrgView::from)
@@ -253,9 +253,9 @@ pub async fn update(
     input: OrgUpdate,
     if_match: Option<i64>,
 ) -> DomainResult<OrgView> {
-    actor.require_org_admin(id)?;
+    actor.require(id, Permission::OrgSettings)?;
     if input.status.is_some() {
-        actor.require_platform_admin()?;
+        actor.require_platform(Permission::OrgsManage)?;
     }
     let name = input
         .name

@@ -28,13 +28,13 @@ pub async fn enabled(db: &impl Db, key: &str) -> DomainResult<bool> {
 
 /// Every switch.
 pub async fn get(db: &impl Db, actor: &Actor) -> DomainResult<Switches> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     Ok(Switches { password_grant: enabled(db, PASSWORD_GRANT).await? })
 }
 
 /// Sets every switch.
 pub async fn set(db: &impl Db, actor: &Actor, switches: Switches) -> DomainResult<Switches> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let txn = db.begin().await?;
     let before = Switches { password_grant: enabled(&txn, PASSWORD_GRANT).await? };
     write(&txn, actor, PASSWORD_GRANT, switches.password_grant).await?;

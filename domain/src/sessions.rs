@@ -6,13 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession};
 use uuid::Uuid;
 
-use crate::actor::{Membership, RequestOrigin};
+use crate::actor::RequestOrigin;
 use crate::audit::{self, AuditActor, Change};
-use crate::entities::{membership, organization, session, user};
+use crate::entities::{session, user};
 use crate::secrets::{hash_token, random_token};
 use crate::throttle::{LoginThrottle, ThrottleKey};
 use crate::users::UserStatus;
-use crate::{Actor, Db, DomainError, DomainResult, Role, passwords};
+use crate::{Actor, Db, DomainError, DomainResult, passwords};
 
 /// A session ends after this long without use.
 pub const IDLE_TIMEOUT: Duration = Duration::days(7);
@@ -221,17 +221,13 @@ pub async fn logout(db: &impl Db, secret: &str, origin: &RequestOrigin) -> Domai
 
 /// Builds the [`Actor`] of a user: their memberships in active organizations.
 pub async fn load_actor(db: &impl Db, user: user::Model, origin: RequestOrigin) -> DomainResult<Actor> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user.id))
-        .find_also_related(organization::Entity)
-        .all(db)
-        .await?;
-    let memberships = rows
-        .into_iter()
-        .filter_map(|(m, org)| {
-            let org = org.filter(|o| o.status == "active")?;
-            Some(Membership { org_id: m.org_id, role: Role::parse(&m.role)?, provider: org.kind == "provider" })
-        })
-        .collect();
-    Ok(Actor { user_id: user.id, email: user.email, is_platform_admin: user.is_platform_admin, memberships, origin })
+    let memberships = crate::roles::memberships_of(db, user.id).await?;
+    Ok(Actor {
+        user_id: user.id,
+        email: user.email,
+        is_platform_admin: user.is_platform_admin,
+        memberships,
+        scopes: None,
+        origin,
+    })
 }

@@ -16,7 +16,7 @@ use crate::actor::AdminScope;
 use crate::audit::{self, Change};
 use crate::entities::{membership, organization, session, user};
 use crate::page::{self, Page, PageRequest};
-use crate::{Actor, Db, DomainError, DomainResult, Role, members, passwords, validate};
+use crate::{Actor, Db, DomainError, DomainResult, Permission, Role, members, passwords, validate};
 
 /// The life cycle of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -50,7 +50,10 @@ pub struct MembershipView {
     pub org_id: Uuid,
     pub org_slug: String,
     pub org_name: String,
+    /// A built-in role, or `custom` (see `custom_role`).
     pub role: Role,
+    /// The organization's custom role, when `role` is `custom`.
+    pub custom_role: Option<crate::roles::CustomRoleRef>,
 }
 
 /// A user as the API and UI show it (never with a password hash).
@@ -120,7 +123,7 @@ pub async fn list(
     filter: &UserFilter,
     request: PageRequest,
 ) -> DomainResult<Page<UserView>> {
-    let scope = actor.require_admin()?;
+    let scope = user_scope(actor)?;
     let mut condition = Condition::all();
     if let AdminScope::Orgs(orgs) = &scope {
         condition = condition.add(member_of(orgs.clone()));
@@ -152,6 +155,15 @@ pub async fn list(
     Ok(Page { items: views, total: page.total, page: page.page, per_page: page.per_page })
 }
 
+/// The users an actor administers: everyone with `users_manage` (platform), else the
+/// members of the organizations where it holds `members_manage`.
+fn user_scope(actor: &Actor) -> DomainResult<AdminScope> {
+    if actor.can_platform(Permission::UsersManage) {
+        return Ok(AdminScope::All);
+    }
+    actor.require_somewhere(Permission::MembersManage)
+}
+
 fn member_of(orgs: Vec<Uuid>) -> sea_orm::sea_query::SimpleExpr {
     user::Column::Id.in_subquery(
         Query::select()
@@ -165,11 +177,11 @@ fn member_of(orgs: Vec<Uuid>) -> sea_orm::sea_query::SimpleExpr {
 /// Reads one user the actor may administer.
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<UserView> {
     let user = find_visible(db, actor, id).await?;
-    Ok(views(db, vec![user], &actor.require_admin()?).await?.remove(0))
+    Ok(views(db, vec![user], &user_scope(actor)?).await?.remove(0))
 }
 
 async fn find_visible(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<user::Model> {
-    let scope = actor.require_admin()?;
+    let scope = user_scope(actor)?;
     let user = user::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("user"))?;
     if let AdminScope::Orgs(orgs) = scope {
         let visible = membership::Entity::find()
@@ -191,9 +203,16 @@ async fn find_visible(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<use
 /// organization is still *not found* for an org admin.)
 pub async fn create(db: &impl Db, actor: &Actor, input: NewUser) -> DomainResult<UserView> {
     if let Some(org) = input.org_id {
-        actor.require_org_admin(org)?;
+        actor.require(org, Permission::MembersManage)?;
     }
-    actor.require_platform_admin()?;
+    actor.require_platform(Permission::UsersManage)?;
+    if input.role == Some(Role::Custom) {
+        return Err(DomainError::field(
+            "role",
+            "invalid_role",
+            "Create with a built-in role; give a custom role from the members list.",
+        ));
+    }
     let email = validate::email("email", &input.email);
     let name = validate::name("display_name", &input.display_name);
     let password = passwords::validate("password", &input.password, &input.email);
@@ -268,7 +287,7 @@ pub async fn update(
     if_match: Option<i64>,
     base_url: &str,
 ) -> DomainResult<UserView> {
-    let scope = actor.require_admin()?;
+    let scope = user_scope(actor)?;
     let txn = db.begin().await?;
     let current = find_visible(&txn, actor, id).await?;
     let approving = input.status == Some(UserStatus::Active)
@@ -278,7 +297,7 @@ pub async fn update(
     let approval_org = match (approving, &scope) {
         (true, AdminScope::Orgs(orgs)) => Some(approving_org(&txn, id, orgs).await?),
         _ => {
-            actor.require_platform_admin()?;
+            actor.require_platform(Permission::UsersManage)?;
             None
         }
     };
@@ -388,14 +407,18 @@ pub async fn views(db: &impl Db, users: Vec<user::Model>, scope: &AdminScope) ->
     }
     let rows =
         select.find_also_related(organization::Entity).order_by_asc(membership::Column::CreatedAt).all(db).await?;
+    let custom = crate::roles::by_ids(db, rows.iter().filter_map(|(m, _)| m.custom_role_id).collect()).await?;
     let mut by_user: HashMap<Uuid, Vec<MembershipView>> = HashMap::new();
     for (m, org) in rows {
         let Some(org) = org else { continue };
+        let (role, _, custom_role) =
+            crate::roles::resolve(&m, &custom).unwrap_or((Role::Consumer, Default::default(), None));
         by_user.entry(m.user_id).or_default().push(MembershipView {
             org_id: org.id,
             org_slug: org.slug,
             org_name: org.name,
-            role: Role::parse(&m.role).unwrap_or(Role::Consumer),
+            role,
+            custom_role,
         });
     }
     Ok(users

@@ -141,14 +141,18 @@ async fn personal_access_tokens_work_until_revoked_and_stay_private() {
     let origin = RequestOrigin::default();
     let org = w.org("org-a").await;
     let other = w.member("other@example.com", org.id, Role::OrgAdmin).await;
-    let created = tokens::create(db, &w.root, NewToken { name: "ci".into(), expires_in_days: Some(30) }).await.unwrap();
+    let created = tokens::create(db, &w.root, NewToken { name: "ci".into(), expires_in_days: Some(30), scopes: None })
+        .await
+        .unwrap();
     assert!(created.secret.starts_with("pat_"));
     assert!(created.secret.starts_with(&created.token.prefix));
     let actor = tokens::resolve(db, &created.secret, &origin).await.unwrap();
     assert_eq!(actor.user_id, w.root.user_id);
     assert!(tokens::list(db, &other).await.unwrap().is_empty());
     assert!(matches!(tokens::revoke(db, &other, created.token.id).await, Err(DomainError::NotFound(_))));
-    let bad = tokens::create(db, &w.root, NewToken { name: " ".into(), expires_in_days: Some(0) }).await.unwrap_err();
+    let bad = tokens::create(db, &w.root, NewToken { name: " ".into(), expires_in_days: Some(0), scopes: None })
+        .await
+        .unwrap_err();
     assert!(matches!(bad, DomainError::Invalid(_)));
     tokens::revoke(db, &w.root, created.token.id).await.unwrap();
     assert!(matches!(tokens::resolve(db, &created.secret, &origin).await, Err(DomainError::Unauthenticated)));

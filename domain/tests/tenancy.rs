@@ -40,7 +40,7 @@ async fn org_admins_only_see_and_change_their_own_org() {
     let invite = NewInvitation { email: "x@example.com".into(), role: None };
     assert!(matches!(invitations::create(db, &admin_a, b.id, invite, "http://x").await, Err(DomainError::NotFound(_))));
 
-    members::set_role(db, &w.root, b.id, admin_a.user_id, Role::Consumer).await.unwrap();
+    members::set_role(db, &w.root, b.id, admin_a.user_id, Role::Consumer, None).await.unwrap();
     let seen_by_a = users::get(db, &admin_a, admin_a.user_id).await.unwrap();
     assert!(
         seen_by_a.memberships.iter().all(|m| m.org_id == a.id),
@@ -130,7 +130,7 @@ async fn an_org_keeps_its_last_admin_and_portico_its_last_platform_admin() {
     let db = &w.db.conn;
     let a = w.org("org-a").await;
     let admin = w.member("admin@example.com", a.id, Role::OrgAdmin).await;
-    let err = members::set_role(db, &admin, a.id, admin.user_id, Role::Consumer).await.unwrap_err();
+    let err = members::set_role(db, &admin, a.id, admin.user_id, Role::Consumer, None).await.unwrap_err();
     assert!(matches!(err, DomainError::Conflict { code: "last_org_admin", .. }));
     let demote = UserUpdate { is_platform_admin: Some(false), ..Default::default() };
     let err = users::update(db, &w.root, w.root.user_id, demote, None, "http://x").await.unwrap_err();

@@ -3,10 +3,12 @@
 //! registered together with its OpenAPI description, so `/api/openapi.json` is generated
 //! from the code and cannot drift from the router (a test compares them).
 
+pub mod access;
 mod admin_audit;
 mod admin_gateways;
 mod admin_identity;
 mod admin_orgs;
+mod admin_roles;
 mod admin_users;
 mod auth;
 mod gateway_stream;
@@ -38,7 +40,8 @@ pub const GATEWAY_STREAM: &str = "/api/gateway/";
         (name = "publisher", description = "APIs: import, lifecycle, versions, revisions, deployments and subscribers (publishers of the API's organization)"),
         (name = "portal", description = "The catalog, applications, subscriptions and API keys"),
         (name = "gateway", description = "The config stream of remote gateways"),
-        (name = "admin", description = "Organizations, users, members and the audit log (platform admins: all; org admins: their orgs)"),
+        (name = "admin", description = "Organizations, users, members, custom roles and the audit log (platform admins: all; org admins: their orgs). \
+            Each operation's `x-portico-permission` names the permission it needs (see `GET /api/admin/v1/permissions`)"),
         (name = "oauth2", description = "Portico as OAuth 2.0 authorization server and OpenID provider (RFC 6749, 7009, 7523, 7636, 7662, 8414; OpenID Connect)"),
     ),
     components(schemas(crate::error::Problem)),
@@ -79,11 +82,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(portal_identity::routes())
         .merge(gateway_stream::routes())
         .merge(crate::oauth::routes())
+        .merge(admin_roles::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, openapi) = routes().split_for_parts();
+    let (router, mut openapi) = routes().split_for_parts();
+    access::document(&mut openapi);
     let document = openapi.clone();
     let router =
         router.route("/api/openapi.json", axum::routing::get(move || std::future::ready(Json(document.clone()))));

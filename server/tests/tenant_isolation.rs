@@ -93,7 +93,12 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
         )
         .await;
     assert_eq!(credential.status, StatusCode::CREATED, "{}", credential.text);
+    let role = b
+        .post(&format!("/api/admin/v1/orgs/{org_b}/roles"), json!({ "name": "B role", "permissions": ["audit_read"] }))
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.text);
     let fixtures: HashMap<&str, String> = HashMap::from([
+        ("role_id", role.body["id"].as_str().unwrap().to_owned()),
         ("org_id", org_b.clone()),
         ("user_id", admin_b.clone()),
         ("invitation_id", invitation.body["id"].as_str().unwrap().to_owned()),

@@ -10,8 +10,11 @@ pub struct Model {
     pub id: Uuid,
     pub org_id: Uuid,
     pub user_id: Uuid,
-    /// `org_admin`, `publisher` or `consumer`.
+    /// `org_admin`, `publisher`, `consumer` or `custom`.
     pub role: String,
+    /// The custom role (an `org_roles` row of the same organization) when `role` is
+    /// `custom`.
+    pub custom_role_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{OAuthError, OAuthErrorCode};
-use crate::applications::find_usable;
+use crate::applications::find_with_keys;
 use crate::audit::{self, Change};
 use crate::entities::{application, oauth_client};
 use crate::secrets::{constant_time_eq, hash_token, random_token};
@@ -128,7 +128,7 @@ fn yes() -> bool {
 /// Creates the application's client for an environment.
 pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewClient) -> DomainResult<CreatedClient> {
     let txn = db.begin().await?;
-    let app = find_usable(&txn, actor, app_id).await?;
+    let app = find_with_keys(&txn, actor, app_id).await?;
     let env = environments::by_name(&txn, &input.environment)
         .await
         .map_err(|_| DomainError::field("environment", "unknown_environment", "Choose an existing environment."))?;
@@ -181,7 +181,7 @@ pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewClient)
 
 /// The application's clients.
 pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec<ClientView>> {
-    let app = find_usable(db, actor, app_id).await?;
+    let app = find_with_keys(db, actor, app_id).await?;
     let rows = oauth_client::Entity::find()
         .filter(oauth_client::Column::ApplicationId.eq(app.id))
         .filter(oauth_client::Column::KeyManagerId.is_null())
@@ -402,7 +402,7 @@ fn last_four(secret: &str) -> String {
 
 async fn find(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<(oauth_client::Model, application::Model)> {
     let row = oauth_client::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound("client"))?;
-    let app = find_usable(db, actor, row.application_id).await.map_err(|_| DomainError::NotFound("client"))?;
+    let app = find_with_keys(db, actor, row.application_id).await.map_err(|_| DomainError::NotFound("client"))?;
     Ok((row, app))
 }
 

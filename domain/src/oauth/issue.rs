@@ -165,7 +165,7 @@ pub async fn test_token(
     use crate::DomainError;
     use crate::entities::oauth_client as client;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let app = crate::applications::find_usable(db, actor, application_id).await?;
+    let app = crate::applications::find_with_keys(db, actor, application_id).await?;
     let client = client::Entity::find()
         .filter(client::Column::ApplicationId.eq(app.id))
         .filter(client::Column::Environment.eq(environment))

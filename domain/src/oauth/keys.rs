@@ -68,13 +68,13 @@ pub async fn signing_key(db: &impl Db, provider: &Provider) -> DomainResult<Arc<
 
 /// Replaces the signing key now (platform administrators).
 pub async fn rotate(db: &impl Db, actor: &Actor, provider: &Provider) -> DomainResult<SigningKeyView> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     Ok(replace(db, provider, &actor.into()).await?.into())
 }
 
 /// Every key, newest first.
 pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<SigningKeyView>> {
-    actor.require_platform_admin()?;
+    actor.require_platform(crate::Permission::IdentityManage)?;
     let rows = signing_key::Entity::find().order_by_desc(signing_key::Column::CreatedAt).all(db).await?;
     Ok(rows.into_iter().map(SigningKeyView::from).collect())
 }

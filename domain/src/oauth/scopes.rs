@@ -168,8 +168,9 @@ mod tests {
             user_id: Uuid::now_v7(),
             email: "u@example.com".into(),
             is_platform_admin: false,
-            memberships: vec![Membership { org_id: org, role, provider: true }],
+            memberships: vec![Membership::builtin(org, role, true)],
             origin: RequestOrigin::default(),
+            scopes: None,
         };
         assert_eq!(e.grant("pets:read pets:admin", Some(&user(Role::Consumer)), false).unwrap(), ["pets:read"]);
         assert_eq!(e.grant("pets:read pets:admin", Some(&user(Role::Publisher)), false).unwrap().len(), 2);

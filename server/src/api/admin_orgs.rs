@@ -121,10 +121,15 @@ async fn list_members(
 
 #[derive(Debug, Deserialize, ToSchema)]
 struct RoleInput {
+    /// A built-in role, or `custom` with `custom_role_id`.
     role: Role,
+    /// One of the organization's custom roles (with `role: custom`).
+    custom_role_id: Option<Uuid>,
 }
 
-/// Sets a member's role (platform administrators may also add any user).
+/// Sets a member's role, built-in or custom (platform administrators may also add any
+/// user). Only roles whose permissions the caller holds can be given, and only members
+/// whose permissions the caller holds can be changed (`409 permission_not_held`).
 #[utoipa::path(put, path = "/api/admin/v1/orgs/{org_id}/members/{user_id}", tag = "admin", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     request_body = RoleInput, security(("session" = []), ("token" = [])),
     responses((status = 200, body = MemberView), (status = 404, body = Problem), (status = 409, body = Problem, description = "`last_org_admin`")))]
@@ -134,7 +139,7 @@ async fn set_member_role(
     ApiPath((org_id, user_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<Json<MemberView>> {
-    Ok(Json(members::set_role(&state.db, &actor, org_id, user_id, input.role).await?))
+    Ok(Json(members::set_role(&state.db, &actor, org_id, user_id, input.role, input.custom_role_id).await?))
 }
 
 /// Removes a member from the organization.

@@ -58,14 +58,23 @@ async fn list_tiers(State(state): State<AppState>) -> ApiResult<Json<Vec<String>
     Ok(Json(applications::tiers(&state.db).await?))
 }
 
-/// The caller's applications.
-#[utoipa::path(get, path = "/api/portal/v1/applications", tag = "portal", security(("session" = []), ("token" = [])),
+/// Which organization's applications to list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ApplicationQuery {
+    /// Only this organization's applications (default: every organization of the caller).
+    org_id: Option<Uuid>,
+}
+
+/// The applications the caller may use.
+#[utoipa::path(get, path = "/api/portal/v1/applications", tag = "portal", params(ApplicationQuery), security(("session" = []), ("token" = [])),
     responses((status = 200, body = Vec<ApplicationView>), (status = 401, body = Problem)))]
 async fn list_applications(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
+    super::params::ApiQuery(q): super::params::ApiQuery<ApplicationQuery>,
 ) -> ApiResult<Json<Vec<ApplicationView>>> {
-    Ok(Json(applications::list(&state.db, &actor).await?))
+    Ok(Json(applications::list(&state.db, &actor, q.org_id).await?))
 }
 
 /// Creates an application owned by the caller.

@@ -21,6 +21,7 @@ use tower::ServiceExt;
 
 pub mod oauth;
 pub mod publish;
+pub mod spec;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const ORIGIN: &str = "http://portico.test";

@@ -1,4 +1,5 @@
-//! Personal access tokens: create (the secret is shown once), list and revoke.
+//! Personal access tokens: create (the secret is shown once) with the owner's full rights
+//! or limited to scopes (permissions the owner holds), list with their scopes, revoke.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -26,6 +27,25 @@ pub struct TokenRow {
     pub last_used: String,
     /// `active`, `expired` or `revoked`.
     pub status: String,
+    /// The permissions it is limited to; `None`: the owner's full rights.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A permission a token may be limited to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeOption {
+    pub name: String,
+    pub description: String,
+}
+
+/// The permissions the caller holds, which a token of theirs may be limited to.
+#[server(prefix = "/ui/fn", endpoint = "token_scopes", input = GetUrl)]
+pub async fn token_scopes() -> Result<Vec<ScopeOption>, AppError> {
+    let actor = crate::session::server::actor(None)?;
+    Ok(domain::tokens::grantable_scopes(&actor)
+        .into_iter()
+        .map(|p| ScopeOption { name: p.as_str().to_owned(), description: p.description().to_owned() })
+        .collect())
 }
 
 /// The caller's tokens.
@@ -54,13 +74,20 @@ pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
             created: time(t.created_at),
             expires: t.expires_at.map_or("never".to_owned(), time),
             last_used: t.last_used_at.map_or("never".to_owned(), time),
+            scopes: t.scopes.map(|s| s.names()),
         })
         .collect())
 }
 
 /// Creates a token; returns its secret (shown once).
 #[server(prefix = "/ui/fn", endpoint = "create_token")]
-pub async fn create_token(csrf_token: String, name: String, expires_in_days: String) -> Result<String, AppError> {
+pub async fn create_token(
+    csrf_token: String,
+    name: String,
+    expires_in_days: String,
+    access: Option<String>,
+    scopes: Option<String>,
+) -> Result<String, AppError> {
     use crate::session::server;
     let actor = server::actor(Some(&csrf_token))?;
     let state = server::state()?;
@@ -74,8 +101,15 @@ pub async fn create_token(csrf_token: String, name: String, expires_in_days: Str
             }])
         })?),
     };
-    let created =
-        domain::tokens::create(&state.db, &actor, domain::tokens::NewToken { name, expires_in_days: days }).await?;
+    let scopes = match access.as_deref() {
+        Some("limited") => {
+            let names: Vec<&str> = scopes.as_deref().unwrap_or("").split(',').filter(|s| !s.is_empty()).collect();
+            Some(domain::Permissions::parse_field("scopes", &names, false)?.iter().collect())
+        }
+        _ => None,
+    };
+    let input = domain::tokens::NewToken { name, expires_in_days: days, scopes };
+    let created = domain::tokens::create(&state.db, &actor, input).await?;
     Ok(created.secret)
 }
 
@@ -96,6 +130,9 @@ pub fn Tokens() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
+    let scope_options = Resource::new(|| (), |()| token_scopes());
+    let limited = RwSignal::new(false);
+    let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let create_error = action_error(create.value());
     let secret = move || create.value().get().and_then(Result::ok);
     let confirm_open = RwSignal::new(false);
@@ -122,6 +159,18 @@ pub fn Tokens() -> impl IntoView {
                     <SelectField name="expires_in_days" label="Expires" selected="90"
                         options=vec![("30", "in 30 days"), ("90", "in 90 days"), ("366", "in a year"), ("never", "never")]/>
                 </div>
+                <fieldset class="mt-4">
+                    <legend class="text-sm font-medium text-slate-900">"Access"</legend>
+                    <div class="mt-2 flex gap-6 text-sm">
+                        <label class="flex items-center gap-2"><input type="radio" name="access" value="full" checked=true on:change=move |_| limited.set(false)/>"Everything I can do"</label>
+                        <label class="flex items-center gap-2"><input type="radio" name="access" value="limited" on:change=move |_| limited.set(true)/>"Only these scopes"</label>
+                    </div>
+                    <input type="hidden" name="scopes" prop:value=move || chosen.get().join(",")/>
+                    <div class="mt-3" class:hidden=move || !limited.get()>
+                        <ScopePicker options=scope_options chosen=chosen/>
+                    </div>
+                    {move || field_error(create_error, "scopes").get().map(|e| view! { <p class="mt-1 text-sm text-red-600">{e}</p> })}
+                </fieldset>
                 <div class="mt-4 space-y-3">
                     <FormError error=create_error/>
                     <SubmitButton label="Create token" pending=create.pending()/>
@@ -140,13 +189,17 @@ pub fn Tokens() -> impl IntoView {
                             Err(e) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                             Ok(rows) if rows.is_empty() => view! { <EmptyState title="No tokens yet" message="Create one to use the REST API from scripts and CI."/> }.into_any(),
                             Ok(rows) => view! {
-                                <Table headers=vec!["Name", "Token", "Status", "Created", "Expires", "Last used", ""]>
+                                <Table headers=vec!["Name", "Token", "Scopes", "Status", "Created", "Expires", "Last used", ""]>
                                     {rows.into_iter().map(|row| {
                                         let for_dialog = row.clone();
                                         view! {
                                             <tr>
                                                 <td class=CELL_STRONG>{row.name.clone()}</td>
                                                 <td class=CELL><code class="font-mono text-xs">{row.prefix.clone()}</code></td>
+                                                <td class=CELL data-testid="token-scopes">{match row.scopes.clone() {
+                                                    None => view! { <span class="text-slate-500">"full access"</span> }.into_any(),
+                                                    Some(list) => view! { <div class="flex flex-wrap gap-1">{list.into_iter().map(|s| view! { <Badge text=s/> }).collect_view()}</div> }.into_any(),
+                                                }}</td>
                                                 <td class=CELL><Badge text=row.status.clone()/></td>
                                                 <td class=CELL>{row.created.clone()}</td>
                                                 <td class=CELL>{row.expires.clone()}</td>
@@ -171,5 +224,40 @@ pub fn Tokens() -> impl IntoView {
             <ConfirmDialog open=confirm_open title="Revoke token?" confirm_label="Revoke" on_confirm=on_confirm
                 message=Signal::derive(move || format!("Programs using “{}” will stop working immediately.", target.get().map(|t| t.name).unwrap_or_default()))/>
         </section>
+    }
+}
+
+/// Checkboxes of the scopes a new token may be limited to.
+#[component]
+fn ScopePicker(options: Resource<Result<Vec<ScopeOption>, AppError>>, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let options = options.await.unwrap_or_default();
+                view! {
+                    <ul class="grid gap-2 sm:grid-cols-2">
+                        {options.into_iter().map(|o| {
+                            let name = o.name.clone();
+                            let toggle = name.clone();
+                            view! {
+                                <li>
+                                    <label class="flex items-start gap-2 text-sm">
+                                        <input type="checkbox" class="mt-1 rounded border-slate-300" data-scope=name.clone()
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| {
+                                                    c.retain(|s| s != &toggle);
+                                                    if on { c.push(toggle.clone()); }
+                                                });
+                                            }/>
+                                        <span><code class="font-mono text-xs">{name}</code><span class="block text-slate-600">{o.description}</span></span>
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
+        </Suspense>
     }
 }

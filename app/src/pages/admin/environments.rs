@@ -42,7 +42,7 @@ impl From<domain::environments::EnvironmentView> for EnvironmentRow {
 pub async fn list_environments() -> Result<Vec<EnvironmentRow>, AppError> {
     use crate::session::server;
     let actor = server::actor(None)?;
-    actor.require_platform_admin()?;
+    actor.require_platform(domain::Permission::EnvironmentsManage)?;
     let db = server::state()?.db;
     Ok(domain::environments::list(&db).await?.into_iter().map(EnvironmentRow::from).collect())
 }

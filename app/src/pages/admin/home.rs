@@ -18,6 +18,16 @@ pub struct Overview {
     pub recent: Vec<AuditRow>,
 }
 
+/// A section the caller may not see counts as empty (a custom role may, say, read the
+/// audit log without managing members).
+#[cfg(feature = "ssr")]
+fn unless_refused<T: Default>(result: Result<T, domain::DomainError>) -> Result<T, domain::DomainError> {
+    match result {
+        Err(domain::DomainError::Forbidden | domain::DomainError::NotFound(_)) => Ok(T::default()),
+        other => other,
+    }
+}
+
 /// Counts what the caller administers.
 #[server(prefix = "/ui/fn", endpoint = "admin_overview", input = GetUrl)]
 pub async fn admin_overview() -> Result<Overview, AppError> {
@@ -26,15 +36,17 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
     let db = crate::session::server::state()?.db;
     let one = PageRequest::new(Some(1), Some(1));
     let organizations = orgs::list(&db, &actor, &Default::default(), one).await?.total;
-    let all_users = users::list(&db, &actor, &Default::default(), one).await?.total;
+    let all_users = unless_refused(users::list(&db, &actor, &Default::default(), one).await.map(|p| p.total))?;
     let pending = users::UserFilter { status: Some(users::UserStatus::PendingApproval), ..Default::default() };
-    let pending_approval = users::list(&db, &actor, &pending, one).await?.total;
-    let recent = audit::list(&db, &actor, &Default::default(), PageRequest::new(Some(1), Some(8))).await?;
+    let pending_approval = unless_refused(users::list(&db, &actor, &pending, one).await.map(|p| p.total))?;
+    let recent = unless_refused(
+        audit::list(&db, &actor, &Default::default(), PageRequest::new(Some(1), Some(8))).await.map(|p| p.items),
+    )?;
     Ok(Overview {
         organizations,
         users: all_users,
         pending_approval,
-        recent: recent.items.into_iter().map(AuditRow::from).collect(),
+        recent: recent.into_iter().map(AuditRow::from).collect(),
     })
 }
 

@@ -56,7 +56,7 @@ pub async fn portal_applications() -> Result<Vec<ApplicationRow>, AppError> {
     use crate::session::server;
     let actor = server::actor(None)?;
     let db = server::state()?.db;
-    Ok(domain::applications::list(&db, &actor).await?.into_iter().map(ApplicationRow::from).collect())
+    Ok(domain::applications::list(&db, &actor, None).await?.into_iter().map(ApplicationRow::from).collect())
 }
 
 /// One application.

@@ -24,7 +24,8 @@ pub struct SubscribeChoices {
 /// The caller's applications and the tiers offered.
 #[cfg(feature = "ssr")]
 pub async fn choices(db: &sea_orm::DatabaseConnection, actor: &domain::Actor) -> Result<SubscribeChoices, AppError> {
-    let applications = domain::applications::list(db, actor).await?.into_iter().map(|app| (app.id, app.name)).collect();
+    let applications =
+        domain::applications::list(db, actor, None).await?.into_iter().map(|app| (app.id, app.name)).collect();
     Ok(SubscribeChoices { applications, tiers: domain::applications::tiers(db).await? })
 }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{InvitationRow, MemberRow, OrgDetails};
+use super::{CUSTOM_PREFIX, InvitationRow, MemberRow, OrgDetails};
 use crate::components::badge::Badge;
 use crate::components::button::{SMALL, SMALL_DANGER};
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -22,13 +22,27 @@ fn role(raw: &str) -> Result<domain::Role, AppError> {
     Ok(domain::Role::parse_field("role", raw)?)
 }
 
+/// A role picked in the members table: a built-in name, or `custom:<role id>`.
+#[cfg(feature = "ssr")]
+fn assignment(raw: &str) -> Result<(domain::Role, Option<Uuid>), AppError> {
+    match raw.strip_prefix(CUSTOM_PREFIX) {
+        Some(id) => {
+            let id =
+                Uuid::parse_str(id).map_err(|_| domain::DomainError::field("role", "invalid_role", "Unknown role."))?;
+            Ok((domain::Role::Custom, Some(id)))
+        }
+        None => Ok((role(raw)?, None)),
+    }
+}
+
 /// Changes a member's role.
 #[server(prefix = "/ui/fn", endpoint = "set_member_role")]
 pub async fn set_member_role(csrf_token: String, org_id: Uuid, user_id: Uuid, role: String) -> Result<(), AppError> {
     use crate::session::server;
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
-    domain::members::set_role(&db, &actor, org_id, user_id, self::role(&role)?).await?;
+    let (role, custom) = self::assignment(&role)?;
+    domain::members::set_role(&db, &actor, org_id, user_id, role, custom).await?;
     Ok(())
 }
 
@@ -38,7 +52,7 @@ pub async fn add_member(csrf_token: String, org_id: Uuid, email: String, role: S
     use crate::session::server;
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
-    actor.require_platform_admin()?;
+    actor.require_platform(domain::Permission::UsersManage)?;
     let user = domain::users::find_by_email(&db, &email).await?.ok_or_else(|| {
         AppError::Invalid(vec![crate::errors::FieldProblem {
             field: "email".into(),
@@ -46,7 +60,7 @@ pub async fn add_member(csrf_token: String, org_id: Uuid, email: String, role: S
             message: "No account has this address; invite it instead.".into(),
         }])
     })?;
-    domain::members::set_role(&db, &actor, org_id, user.id, self::role(&role)?).await?;
+    domain::members::set_role(&db, &actor, org_id, user.id, self::role(&role)?, None).await?;
     Ok(())
 }
 
@@ -125,12 +139,15 @@ pub fn Members(org: OrgDetails, changed: RwSignal<u64>) -> impl IntoView {
     let invite_error = action_error(invite_action.value());
     let add_error = action_error(add.value());
     let members = org.members.clone();
+    let mut picker: Vec<(String, String)> = ROLES.iter().map(|(v, l)| ((*v).to_owned(), (*l).to_owned())).collect();
+    picker.extend(org.roles.iter().map(|r| (format!("{CUSTOM_PREFIX}{}", r.id), r.name.clone())));
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="mb-4 text-lg font-semibold">"Members"</h2>
             <Table headers=vec!["Member", "Status", "Role", ""]>
                 {members.into_iter().map(|m| {
                     let for_dialog = m.clone();
+                    let picker = picker.clone();
                     view! {
                         <tr data-testid="member-row">
                             <td class=CELL_STRONG>{m.display_name.clone()}<div class="text-xs font-normal text-slate-500">{m.email.clone()}</div></td>
@@ -142,7 +159,7 @@ pub fn Members(org: OrgDetails, changed: RwSignal<u64>) -> impl IntoView {
                                         <input type="hidden" name="org_id" value=org_id.to_string()/>
                                         <input type="hidden" name="user_id" value=m.user_id.to_string()/>
                                         <select name="role" aria-label="Role" class="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300">
-                                            {ROLES.into_iter().map(|(v, l)| view! { <option value=v selected=v == m.role>{l}</option> }).collect_view()}
+                                            {picker.iter().map(|(v, l)| view! { <option value=v.clone() selected=*v == m.role>{l.clone()}</option> }).collect_view()}
                                         </select>
                                         <button type="submit" class=SMALL>"Save"</button>
                                     </div>
