@@ -18,6 +18,8 @@ pub mod one_time_token;
 pub mod organization;
 pub mod personal_access_token;
 pub mod session;
+pub mod sso_login;
+pub mod sso_provider;
 pub mod subscription;
 pub mod tier;
 pub mod user;

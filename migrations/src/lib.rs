@@ -16,6 +16,7 @@ mod m20261127_000005_create_mail_outbox;
 mod m20261128_000001_create_apis;
 mod m20261128_000002_create_applications;
 mod m20261128_000003_create_gateways;
+mod m20261202_000010_create_sso;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_apis::Migration),
             Box::new(m20261128_000002_create_applications::Migration),
             Box::new(m20261128_000003_create_gateways::Migration),
+            Box::new(m20261202_000010_create_sso::Migration),
         ]
     }
 }

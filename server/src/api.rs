@@ -6,6 +6,7 @@
 mod admin_audit;
 mod admin_gateways;
 mod admin_orgs;
+mod admin_sso;
 mod admin_users;
 mod auth;
 mod gateway_stream;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(publisher_runtime::routes())
         .merge(portal::routes())
         .merge(gateway_stream::routes())
+        .merge(admin_sso::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.

@@ -23,6 +23,10 @@ const B_SPEC: &str = r#"{"openapi": "3.0.3", "info": {"title": "B api", "version
 /// the test uses).
 const NOT_TENANT_RESOURCES: &str = "/api/auth/";
 
+/// "Log out everywhere" ends the caller's own session (the test would go on signed out);
+/// that it leaves other users alone is checked in `sessions.rs`.
+const ENDS_THE_CALLERS_SESSION: &str = "/api/me/sessions/revoke-all";
+
 /// Platform-level resources (not any org's): org admins are *forbidden* there, which
 /// `platform_resources_are_forbidden_to_org_admins` checks instead.
 const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens", "/api/gateway/"];
@@ -73,6 +77,13 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let key = b
         .post(&format!("/api/portal/v1/applications/{application_id}/keys"), json!({ "environment": "production" }))
         .await;
+    // A second session of B's admin (the first one makes the calls below).
+    let b_elsewhere = app.signed_in("admin-b@example.com").await;
+    let b_sessions = b_elsewhere.get("/api/me/sessions").await;
+    let b_session = b_sessions.body.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let fixtures: HashMap<&str, String> = HashMap::from([
         ("org_id", org_b.clone()),
         ("user_id", admin_b.clone()),
@@ -84,6 +95,7 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
         ("application_id", application_id.clone()),
         ("subscription_id", subscription.body["id"].as_str().unwrap().to_owned()),
         ("key_id", key.body["key"]["id"].as_str().unwrap().to_owned()),
+        ("session_id", b_session),
     ]);
     let secrets_of_b = [
         org_b.as_str(),
@@ -101,7 +113,9 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
     let mut checked = 0;
     let mut plans = Vec::new();
     let tenant_paths = |p: &String| {
-        !p.starts_with(NOT_TENANT_RESOURCES) && !PLATFORM_RESOURCES.iter().any(|prefix| p.starts_with(prefix))
+        !p.starts_with(NOT_TENANT_RESOURCES)
+            && p != ENDS_THE_CALLERS_SESSION
+            && !PLATFORM_RESOURCES.iter().any(|prefix| p.starts_with(prefix))
     };
     for (method, path, operation) in operations.iter().filter(|(_, p, _)| tenant_paths(p)) {
         let (url, path_uses_b) = substitute(path, &fixtures);

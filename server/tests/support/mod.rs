@@ -42,6 +42,7 @@ pub async fn app(test: &str) -> TestApp {
     let state = AppState {
         db: db.conn.clone(),
         throttle: Arc::new(throttle),
+        sessions: domain::sessions::SessionPolicy::default(),
         mail: Arc::new(MailTransport::Log),
         mail_wakeup: Arc::new(Notify::new()),
         config_changed: Arc::new(Notify::new()),

@@ -15,8 +15,16 @@ pub async fn login(csrf_token: String, email: String, password: String) -> Resul
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
     let agent = server::user_agent();
-    let session =
-        domain::sessions::login(&state.db, &state.throttle, &email, &password, &auth.origin, agent.as_deref()).await?;
+    let session = domain::sessions::login(
+        &state.db,
+        &state.throttle,
+        &state.sessions,
+        &email,
+        &password,
+        &auth.origin,
+        agent.as_deref(),
+    )
+    .await?;
     server::set_header(
         http::header::SET_COOKIE,
         &crate::cookies::session(&session.secret, session.expires_at, state.secure_cookies),
@@ -64,6 +72,7 @@ pub fn Login() -> impl IntoView {
                     <CsrfField/>
                     <TextField name="email" label="E-mail" kind="email" autocomplete="username" required=true error=field_error(error, "email")/>
                     <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error=field_error(error, "password")/>
+                    <p class="text-right text-sm"><a href="/forgot-password" class="text-indigo-700 hover:underline">"Forgot password?"</a></p>
                     <FormError error=error/>
                     <SubmitButton label="Sign in" pending=action.pending()/>
                 </div>
