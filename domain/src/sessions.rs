@@ -30,8 +30,9 @@ pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(30);
 const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 
 /// How long sessions live (`PORTICO_SESSION_IDLE_MINUTES`, `PORTICO_SESSION_MAX_HOURS`).
-/// Applied when a session is resolved, so a changed setting also applies to sessions
-/// that already exist.
+/// Applied when a session is resolved, so a shortened lifetime also ends sessions that
+/// already exist (a session's stored expiry, set under the policy of its last use, is
+/// honoured too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionPolicy {
     /// A session ends after this long without use.
@@ -186,8 +187,8 @@ pub(crate) async fn create(
 }
 
 /// Resolves a session cookie. Unknown secrets are `Unauthenticated`; sessions idle for
-/// longer than `policy.idle` or older than `policy.max` are deleted and
-/// `SessionExpired`; sessions of accounts no longer active end. A session in use is
+/// longer than `policy.idle`, older than `policy.max` or past their stored expiry are
+/// deleted and `SessionExpired`; sessions of accounts no longer active end. A session in use is
 /// extended (at most once a minute) up to its absolute end.
 pub async fn resolve(
     db: &impl Db,
@@ -201,7 +202,7 @@ pub async fn resolve(
         .await?
         .ok_or(DomainError::Unauthenticated)?;
     let now = Utc::now();
-    if policy.ends_at(row.created_at, row.last_seen_at) <= now {
+    if row.expires_at <= now || policy.ends_at(row.created_at, row.last_seen_at) <= now {
         session::Entity::delete_by_id(row.id).exec(db).await?;
         return Err(DomainError::SessionExpired);
     }

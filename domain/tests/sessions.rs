@@ -1,6 +1,7 @@
 //! Session lifetimes: `sessions::resolve` ends a session idle for longer than the
-//! policy's idle time, or older than its absolute lifetime however active, and extends a
-//! session in use no further than its absolute end.
+//! policy's idle time, or older than its absolute lifetime however active (also when the
+//! lifetime was shortened after sign-in), and extends a session in use no further than
+//! its absolute end.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
@@ -51,9 +52,11 @@ async fn sessions_end_when_idle_or_too_old_and_are_extended_while_used() {
     let old = sessions::resolve(db, &policy, &busy.secret, &origin).await;
     assert!(matches!(old, Err(DomainError::SessionExpired)), "{old:?}");
 
-    // A policy change applies to existing sessions: a longer idle time keeps one alive.
+    // A shortened lifetime applies to sessions that already exist.
     let kept = login().await.unwrap();
-    age(db, Duration::hours(1), Duration::minutes(45)).await;
-    let longer = SessionPolicy { idle: Duration::hours(1), ..policy };
-    assert!(sessions::resolve(db, &longer, &kept.secret, &origin).await.is_ok());
+    age(db, Duration::hours(2), Duration::minutes(1)).await;
+    assert!(sessions::resolve(db, &policy, &kept.secret, &origin).await.is_ok());
+    let shorter = SessionPolicy { max: Duration::hours(1), ..policy };
+    let cut = sessions::resolve(db, &shorter, &kept.secret, &origin).await;
+    assert!(matches!(cut, Err(DomainError::SessionExpired)), "{cut:?}");
 }

@@ -73,11 +73,13 @@ pub struct Settings {
     pub gateway_environment: String,
     #[command(flatten)]
     pub gateway: GatewaySettings,
-    /// A console session ends after this many minutes without a request (at least 5).
+    /// A console session ends after this many minutes without a request (at least 5;
+    /// the default is 7 days).
     #[arg(long, env = "PORTICO_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60,
         value_parser = clap::value_parser!(u32).range(5..))]
     pub session_idle_minutes: u32,
-    /// A console session ends this many hours after sign-in, however active (at least 1).
+    /// A console session ends this many hours after sign-in, however active (at least 1;
+    /// the default is 30 days).
     #[arg(long, env = "PORTICO_SESSION_MAX_HOURS", default_value_t = 30 * 24,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub session_max_hours: u32,

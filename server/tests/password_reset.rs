@@ -21,8 +21,8 @@ async fn mails_to(app: &support::TestApp, to: &str) -> u64 {
 async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let app = support::app("server::password_reset::link_sets_password").await;
     app.org_with_member("acme", "alice@example.com", "publisher").await;
-    let mut laptop = app.signed_in("alice@example.com").await;
-    let mut phone = app.signed_in("alice@example.com").await;
+    let laptop = app.signed_in("alice@example.com").await;
+    let phone = app.signed_in("alice@example.com").await;
     let mut visitor = app.client();
 
     let asked = visitor.post("/api/auth/password-reset", json!({ "email": "Alice@Example.com" })).await;

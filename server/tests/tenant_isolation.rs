@@ -29,7 +29,7 @@ const ENDS_THE_CALLERS_SESSION: &str = "/api/me/sessions/revoke-all";
 
 /// Platform-level resources (not any org's): org admins are *forbidden* there, which
 /// `platform_resources_are_forbidden_to_org_admins` checks instead.
-const PLATFORM_RESOURCES: [&str; 2] = ["/api/admin/v1/gateway-tokens", "/api/gateway/"];
+const PLATFORM_RESOURCES: [&str; 3] = ["/api/admin/v1/gateway-tokens", "/api/gateway/", "/api/admin/v1/sso-providers"];
 
 #[tokio::test]
 async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
+pub mod oidc;
 pub mod publish;
 
 pub const PASSWORD: &str = "correct horse battery";
