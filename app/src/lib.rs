@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("outbox") view=admin::OutboxPage ssr=SsrMode::Async/>
                             <Route path=path!("environments") view=admin::EnvironmentsPage ssr=SsrMode::Async/>
                             <Route path=path!("gateways") view=admin::GatewaysPage ssr=SsrMode::Async/>
+                            <Route path=path!("sso") view=admin::SsoPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </AppShell>

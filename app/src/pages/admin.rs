@@ -49,3 +49,5 @@ mod environments;
 mod gateways;
 pub use environments::EnvironmentsPage;
 pub use gateways::GatewaysPage;
+mod sso;
+pub use sso::SsoPage;

@@ -9,6 +9,7 @@ mod login;
 mod reset_password;
 mod setup;
 mod signup;
+mod sso_buttons;
 mod verify_email;
 
 pub use accept_invitation::AcceptInvitation;
