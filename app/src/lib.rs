@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/verify-email") view=portal::VerifyEmail ssr=SsrMode::Async/>
                         <Route path=path!("/invitations/accept") view=portal::AcceptInvitation ssr=SsrMode::Async/>
                         <Route path=path!("/setup") view=portal::Setup ssr=SsrMode::Async/>
+                        <Route path=path!("/forgot-password") view=portal::ForgotPassword ssr=SsrMode::Async/>
+                        <Route path=path!("/reset-password") view=portal::ResetPassword ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/oauth2/consent") view=oauth::ConsentPage ssr=SsrMode::Async/>
                         <Route path=path!("/portal/apis") view=portal::Catalog ssr=SsrMode::Async/>
@@ -94,6 +96,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("environments") view=admin::EnvironmentsPage ssr=SsrMode::Async/>
                             <Route path=path!("gateways") view=admin::GatewaysPage ssr=SsrMode::Async/>
                             <Route path=path!("orgs/:id/roles") view=admin::OrgRolesPage ssr=SsrMode::Async/>
+                            <Route path=path!("sso") view=admin::SsoPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </AppShell>

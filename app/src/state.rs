@@ -7,6 +7,7 @@ use std::sync::Arc;
 use domain::Actor;
 use domain::actor::RequestOrigin;
 use domain::mail::MailTransport;
+use domain::sessions::SessionPolicy;
 use domain::throttle::LoginThrottle;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Sign-in throttle (in-process or Redis).
     pub throttle: Arc<LoginThrottle>,
+    /// How long sessions live (idle and absolute lifetime).
+    pub sessions: SessionPolicy,
     /// Where e-mail goes.
     pub mail: Arc<MailTransport>,
     /// Wakes the mail delivery task after a message is queued.

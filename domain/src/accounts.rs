@@ -231,6 +231,7 @@ pub async fn update_me(
             others = others.filter(crate::entities::session::Column::Id.ne(keep));
         }
         others.exec(&txn).await?;
+        one_time::invalidate(&txn, Purpose::PasswordReset, Some(user.id)).await?;
     }
     active.version = Set(user.version + 1);
     active.updated_at = Set(Utc::now());

@@ -28,6 +28,8 @@ pub mod personal_access_token;
 pub mod platform_setting;
 pub mod session;
 pub mod signing_key;
+pub mod sso_login;
+pub mod sso_provider;
 pub mod subscription;
 pub mod tier;
 pub mod user;

@@ -187,6 +187,16 @@ pub mod templates {
         )
     }
 
+    /// (subject, body) of a password-reset link.
+    pub fn password_reset(base_url: &str, name: &str, token: &str) -> (&'static str, String) {
+        (
+            "Reset your Portico password",
+            format!(
+                "Hello {name},\n\nsomeone (hopefully you) asked to reset the password of your Portico account.\nChoose a new password here (valid for 1 hour, usable once):\n\n{base_url}/reset-password?token={token}\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"
+            ),
+        )
+    }
+
     /// (subject, body) telling a user their account was approved.
     pub fn approved(base_url: &str, name: &str) -> (&'static str, String) {
         (

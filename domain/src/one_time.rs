@@ -1,4 +1,4 @@
-//! Single-use secrets behind e-mailed links (e-mail verification) and the first-admin
+//! Single-use secrets behind e-mailed links (e-mail verification, password reset) and the first-admin
 //! setup link: issued with a lifetime, stored hashed, consumed once.
 
 use chrono::{Duration, Utc};
@@ -16,6 +16,8 @@ pub enum Purpose {
     VerifyEmail,
     /// Creates the first platform administrator.
     Setup,
+    /// Sets a new password for an account whose owner forgot theirs.
+    PasswordReset,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify_email",
             Purpose::Setup => "setup",
+            Purpose::PasswordReset => "password_reset",
         }
     }
 }

@@ -1,6 +1,8 @@
-//! Browser sessions: sign-in (password check, throttling, account state), sign-out, and
-//! turning a session cookie into an [`Actor`]. The cookie carries a random secret; the
-//! database keeps its SHA-256 hash and a CSRF synchronizer token per session.
+//! Browser sessions: sign-in (password check, throttling, account state), sign-out,
+//! turning a session cookie into an [`Actor`] under the [`SessionPolicy`] (idle and
+//! absolute lifetime), and the user's own list of sessions (`mine`: list, revoke one,
+//! revoke all). The cookie carries a random secret; the database keeps its SHA-256 hash
+//! and a CSRF synchronizer token per session.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession};
@@ -14,12 +16,44 @@ use crate::throttle::{LoginThrottle, ThrottleKey};
 use crate::users::UserStatus;
 use crate::{Actor, Db, DomainError, DomainResult, passwords};
 
-/// A session ends after this long without use.
+mod mine;
+
+pub use mine::{RevokedAll, SessionView, list_mine, revoke_all, revoke_mine};
+
+/// Default of [`SessionPolicy::idle`]: a session ends after this long without use.
 pub const IDLE_TIMEOUT: Duration = Duration::days(7);
-/// A session ends this long after sign-in, however active.
+/// Default of [`SessionPolicy::max`]: a session ends this long after sign-in, however
+/// active.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(30);
-/// `last_seen_at` is written at most this often per session.
+/// `last_seen_at` is written at most this often per session (so the idle time is
+/// measured up to this much early).
 const TOUCH_INTERVAL: Duration = Duration::minutes(1);
+
+/// How long sessions live (`PORTICO_SESSION_IDLE_MINUTES`, `PORTICO_SESSION_MAX_HOURS`).
+/// Applied when a session is resolved, so a shortened lifetime also ends sessions that
+/// already exist (a session's stored expiry, set under the policy of its last use, is
+/// honoured too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session ends after this long without use.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub max: Duration,
+}
+
+impl Default for SessionPolicy {
+    /// 7 days idle, 30 days at most.
+    fn default() -> Self {
+        Self { idle: IDLE_TIMEOUT, max: ABSOLUTE_TIMEOUT }
+    }
+}
+
+impl SessionPolicy {
+    /// When a session created at `created_at` and last used at `last_seen_at` ends.
+    pub fn ends_at(&self, created_at: DateTime<Utc>, last_seen_at: DateTime<Utc>) -> DateTime<Utc> {
+        (last_seen_at + self.idle).min(created_at + self.max)
+    }
+}
 
 /// A session just created: the secret goes into the cookie and is never stored.
 #[derive(Debug, Clone)]
@@ -58,13 +92,14 @@ pub struct ResolvedSession {
 pub async fn login(
     db: &impl Db,
     throttle: &LoginThrottle,
+    policy: &SessionPolicy,
     email: &str,
     password: &str,
     origin: &RequestOrigin,
     user_agent: Option<&str>,
 ) -> DomainResult<NewSession> {
     let user = authenticate(db, throttle, email, password, origin).await?;
-    create(db, &user, origin, user_agent).await
+    create(db, policy, &user, origin, user_agent).await
 }
 
 /// Checks an e-mail and password (with sign-in throttling, the same refusals as
@@ -125,6 +160,7 @@ pub fn ensure_usable(user: &user::Model) -> DomainResult<()> {
 /// Creates a session for a user who just proved who they are.
 pub(crate) async fn create(
     db: &impl Db,
+    policy: &SessionPolicy,
     user: &user::Model,
     origin: &RequestOrigin,
     user_agent: Option<&str>,
@@ -132,7 +168,7 @@ pub(crate) async fn create(
     let now = Utc::now();
     let secret = random_token();
     let csrf_token = random_token();
-    let expires_at = now + IDLE_TIMEOUT;
+    let expires_at = policy.ends_at(now, now);
     let txn = db.begin().await?;
     let row = session::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -164,16 +200,23 @@ pub(crate) async fn create(
     Ok(NewSession { secret, expires_at, csrf_token, user_id: user.id })
 }
 
-/// Resolves a session cookie. Unknown secrets are `Unauthenticated`; expired sessions
-/// are deleted and `SessionExpired`; sessions of accounts no longer active end.
-pub async fn resolve(db: &impl Db, secret: &str, origin: &RequestOrigin) -> DomainResult<ResolvedSession> {
+/// Resolves a session cookie. Unknown secrets are `Unauthenticated`; sessions idle for
+/// longer than `policy.idle`, older than `policy.max` or past their stored expiry are
+/// deleted and `SessionExpired`; sessions of accounts no longer active end. A session in use is
+/// extended (at most once a minute) up to its absolute end.
+pub async fn resolve(
+    db: &impl Db,
+    policy: &SessionPolicy,
+    secret: &str,
+    origin: &RequestOrigin,
+) -> DomainResult<ResolvedSession> {
     let row = session::Entity::find()
         .filter(session::Column::TokenHash.eq(hash_token(secret)))
         .one(db)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
     let now = Utc::now();
-    if row.expires_at <= now {
+    if row.expires_at <= now || policy.ends_at(row.created_at, row.last_seen_at) <= now {
         session::Entity::delete_by_id(row.id).exec(db).await?;
         return Err(DomainError::SessionExpired);
     }
@@ -184,7 +227,7 @@ pub async fn resolve(db: &impl Db, secret: &str, origin: &RequestOrigin) -> Doma
     }
     let mut renewed_until = None;
     if now - row.last_seen_at > TOUCH_INTERVAL {
-        let expires_at = (now + IDLE_TIMEOUT).min(row.created_at + ABSOLUTE_TIMEOUT);
+        let expires_at = policy.ends_at(row.created_at, now);
         let mut active: session::ActiveModel = row.clone().into();
         active.last_seen_at = Set(now);
         active.expires_at = Set(expires_at);

@@ -9,6 +9,7 @@ use domain::actor::RequestOrigin;
 use domain::entities::mail;
 use domain::invitations::{self, AcceptInvitation, NewInvitation};
 use domain::orgs::{self, OrgUpdate};
+use domain::sessions::SessionPolicy;
 use domain::throttle::LoginThrottle;
 use domain::tokens::{self, NewToken};
 use domain::users::{self, UserStatus, UserUpdate};
@@ -65,7 +66,17 @@ async fn sign_up_verify_sign_in_and_out() {
         "consumer orgs are joined by invitation only"
     );
 
-    let err = sessions::login(db, &throttle, "alice@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let err = sessions::login(
+        db,
+        &throttle,
+        &SessionPolicy::default(),
+        "alice@example.com",
+        support::PASSWORD,
+        &origin,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, DomainError::AccountUnusable { code: "email_not_verified", .. }));
 
     let token = last_link(db, "/verify-email?token=").await;
@@ -76,20 +87,50 @@ async fn sign_up_verify_sign_in_and_out() {
     let bogus = accounts::verify_email(db, "nope", &origin).await.unwrap_err();
     assert!(matches!(bogus, DomainError::LinkUnusable { code: "link_invalid", .. }));
 
-    let wrong =
-        sessions::login(db, &throttle, "alice@example.com", "wrong password!", &origin, None).await.unwrap_err();
+    let wrong = sessions::login(
+        db,
+        &throttle,
+        &SessionPolicy::default(),
+        "alice@example.com",
+        "wrong password!",
+        &origin,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(wrong, DomainError::InvalidCredentials));
-    let unknown =
-        sessions::login(db, &throttle, "nobody@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let unknown = sessions::login(
+        db,
+        &throttle,
+        &SessionPolicy::default(),
+        "nobody@example.com",
+        support::PASSWORD,
+        &origin,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(unknown, DomainError::InvalidCredentials));
 
-    let session =
-        sessions::login(db, &throttle, "ALICE@example.com", support::PASSWORD, &origin, Some("test")).await.unwrap();
-    let resolved = sessions::resolve(db, &session.secret, &origin).await.unwrap();
+    let session = sessions::login(
+        db,
+        &throttle,
+        &SessionPolicy::default(),
+        "ALICE@example.com",
+        support::PASSWORD,
+        &origin,
+        Some("test"),
+    )
+    .await
+    .unwrap();
+    let resolved = sessions::resolve(db, &SessionPolicy::default(), &session.secret, &origin).await.unwrap();
     assert_eq!(resolved.actor.email, "alice@example.com");
     assert_eq!(resolved.csrf_token, session.csrf_token);
     sessions::logout(db, &session.secret, &origin).await.unwrap();
-    assert!(matches!(sessions::resolve(db, &session.secret, &origin).await, Err(DomainError::Unauthenticated)));
+    assert!(matches!(
+        sessions::resolve(db, &SessionPolicy::default(), &session.secret, &origin).await,
+        Err(DomainError::Unauthenticated)
+    ));
 }
 
 #[tokio::test]
@@ -98,13 +139,30 @@ async fn repeated_failures_slow_sign_in_down() {
     let throttle = LoginThrottle::in_process();
     let origin = RequestOrigin { ip: Some("203.0.113.10".into()), request_id: None };
     for _ in 0..domain::throttle::ACCOUNT_FREE_FAILURES {
-        let err = sessions::login(&w.db.conn, &throttle, "root@example.com", "wrong password!", &origin, None)
-            .await
-            .unwrap_err();
+        let err = sessions::login(
+            &w.db.conn,
+            &throttle,
+            &SessionPolicy::default(),
+            "root@example.com",
+            "wrong password!",
+            &origin,
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, DomainError::InvalidCredentials));
     }
-    let err =
-        sessions::login(&w.db.conn, &throttle, "root@example.com", support::PASSWORD, &origin, None).await.unwrap_err();
+    let err = sessions::login(
+        &w.db.conn,
+        &throttle,
+        &SessionPolicy::default(),
+        "root@example.com",
+        support::PASSWORD,
+        &origin,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, DomainError::Throttled { .. }), "even the right password waits: {err:?}");
 }
 
@@ -120,17 +178,33 @@ async fn approval_required_by_the_portal_org() {
     let user = accounts::signup(db, signup("bob@example.com", support::PASSWORD), BASE, &origin).await.unwrap();
     let token = last_link(db, "/verify-email?token=").await;
     assert_eq!(accounts::verify_email(db, &token, &origin).await.unwrap().status, "pending_approval");
-    let err = sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None)
-        .await
-        .unwrap_err();
+    let err = sessions::login(
+        db,
+        &LoginThrottle::in_process(),
+        &SessionPolicy::default(),
+        "bob@example.com",
+        support::PASSWORD,
+        &origin,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, DomainError::AccountUnusable { code: "approval_pending", .. }));
     let approve = UserUpdate { status: Some(UserStatus::Active), ..Default::default() };
     let approved = users::update(db, &w.root, user.id, approve, None, BASE).await.unwrap();
     assert_eq!(approved.status, "active");
     assert!(
-        sessions::login(db, &LoginThrottle::in_process(), "bob@example.com", support::PASSWORD, &origin, None)
-            .await
-            .is_ok()
+        sessions::login(
+            db,
+            &LoginThrottle::in_process(),
+            &SessionPolicy::default(),
+            "bob@example.com",
+            support::PASSWORD,
+            &origin,
+            None
+        )
+        .await
+        .is_ok()
     );
 }
 
@@ -186,11 +260,18 @@ async fn invitations_bring_new_and_existing_users_into_the_org() {
         invitations::accept(db, accept, &origin, None).await,
         Err(DomainError::LinkUnusable { code: "link_used", .. })
     ));
-    let session =
-        sessions::login(db, &LoginThrottle::in_process(), "new@example.com", support::PASSWORD, &origin, None)
-            .await
-            .unwrap();
-    let actor = sessions::resolve(db, &session.secret, &origin).await.unwrap().actor;
+    let session = sessions::login(
+        db,
+        &LoginThrottle::in_process(),
+        &SessionPolicy::default(),
+        "new@example.com",
+        support::PASSWORD,
+        &origin,
+        None,
+    )
+    .await
+    .unwrap();
+    let actor = sessions::resolve(db, &SessionPolicy::default(), &session.secret, &origin).await.unwrap().actor;
     assert_eq!(actor.role_in(org.id), Some(Role::Publisher));
 
     let again =

@@ -9,6 +9,7 @@ mod admin_gateways;
 mod admin_identity;
 mod admin_orgs;
 mod admin_roles;
+mod admin_sso;
 mod admin_users;
 mod auth;
 mod gateway_stream;
@@ -83,6 +84,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(gateway_stream::routes())
         .merge(crate::oauth::routes())
         .merge(admin_roles::routes())
+        .merge(admin_sso::routes())
 }
 
 /// The router of the API plus `GET /api/openapi.json` serving its document.

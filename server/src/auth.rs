@@ -67,7 +67,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     } else {
         if let Some(secret) = cookies::get(req.headers(), SESSION_COOKIE).filter(|s| !s.is_empty()) {
-            match sessions::resolve(&state.db, secret, &origin).await {
+            match sessions::resolve(&state.db, &state.sessions, secret, &origin).await {
                 Ok(session) => {
                     if let Some(until) = session.renewed_until {
                         set_cookies.push(cookies::session(secret, until, state.secure_cookies));
@@ -114,8 +114,14 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     with_cookies(next.run(req).await, &set_cookies)
 }
 
+/// Adds the middleware's cookies to the response, except those the handler set itself
+/// (a sign-in that replaces an expired session's cookie must not be undone by the
+/// middleware clearing it afterwards).
 fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
-    for cookie in cookies {
+    let name = |cookie: &str| cookie.split('=').next().unwrap_or_default().to_owned();
+    let own: Vec<String> =
+        response.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(name)).collect();
+    for cookie in cookies.iter().filter(|c| !own.contains(&name(c))) {
         if let Ok(value) = HeaderValue::from_str(cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }

@@ -16,5 +16,6 @@ pub mod request_context;
 pub mod router;
 pub mod serve;
 pub mod settings;
+pub mod sso;
 pub mod telemetry;
 pub mod web;

@@ -8,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::{Router, middleware};
 
 use crate::request_context::{self, TrustForwarded};
-use crate::{api, auth, ops, telemetry, web};
+use crate::{api, auth, ops, sso, telemetry, web};
 
 /// Options of the router that are not part of [`AppState`].
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,7 @@ pub fn build(state: AppState, options: RouterOptions) -> Router {
     let app = Router::new()
         .merge(api)
         .merge(web::routes(&state))
+        .merge(sso::routes())
         .fallback(web::fallback)
         .layer(middleware::from_fn_with_state(state.clone(), auth::layer))
         .layer(middleware::from_fn_with_state(state.clone(), config_may_have_changed))

@@ -34,6 +34,7 @@ pub fn state(settings: &Settings, db: sea_orm::DatabaseConnection) -> Result<App
     Ok(AppState {
         db,
         throttle: Arc::new(throttle),
+        sessions: settings.session_policy(),
         mail: Arc::new(mail),
         mail_wakeup: Arc::new(Notify::new()),
         config_changed: Arc::new(Notify::new()),

@@ -101,6 +101,16 @@ pub struct Settings {
     pub key_manager_refresh_minutes: u32,
     #[command(flatten)]
     pub gateway: GatewaySettings,
+    /// A console session ends after this many minutes without a request (at least 5;
+    /// the default is 7 days).
+    #[arg(long, env = "PORTICO_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60,
+        value_parser = clap::value_parser!(u32).range(5..))]
+    pub session_idle_minutes: u32,
+    /// A console session ends this many hours after sign-in, however active (at least 1;
+    /// the default is 30 days).
+    #[arg(long, env = "PORTICO_SESSION_MAX_HOURS", default_value_t = 30 * 24,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub session_max_hours: u32,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "PORTICO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -131,6 +141,14 @@ impl Settings {
                 SigningAlgorithm::Es256 => gateway::jwt::Algorithm::Es256,
             },
             rotate_after: chrono::Duration::days(i64::from(self.oauth_key_rotation_days.max(1))),
+        }
+    }
+
+    /// The session lifetimes.
+    pub fn session_policy(&self) -> domain::sessions::SessionPolicy {
+        domain::sessions::SessionPolicy {
+            idle: chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
+            max: chrono::Duration::hours(i64::from(self.session_max_hours)),
         }
     }
 
@@ -178,4 +196,23 @@ pub fn markdown_table<C: CommandFactory>() -> String {
         out.push_str(&format!("| `{}` | {flag} | {default} | {help} |\n", env.to_string_lossy()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    #[test]
+    fn session_lifetimes_default_to_a_week_idle_and_thirty_days_at_most() {
+        let cli = Cli::try_parse_from(["portico"]).expect("defaults parse");
+        assert_eq!(cli.settings.session_policy(), domain::sessions::SessionPolicy::default());
+        let cli = Cli::try_parse_from(["portico", "--session-idle-minutes", "30", "--session-max-hours", "8"])
+            .expect("values parse");
+        let policy = cli.settings.session_policy();
+        assert_eq!((policy.idle.num_minutes(), policy.max.num_hours()), (30, 8));
+        assert!(Cli::try_parse_from(["portico", "--session-idle-minutes", "1"]).is_err(), "under 5 minutes");
+        assert!(Cli::try_parse_from(["portico", "--session-max-hours", "0"]).is_err());
+    }
 }

@@ -159,6 +159,8 @@ async fn every_route_answers_every_role_as_its_permission_says() {
     let mut checked = 0;
     let mut skipped = Vec::new();
     for (n, (caller, email)) in callers.iter().enumerate() {
+        // A fresh sign-in: an earlier caller's "log out everywhere" may have ended root's.
+        root = app.signed_in("root@example.com").await;
         let mut fixtures = fresh_fixtures(&app, &mut root, &org, n).await;
         let mut client = match (caller.token, email) {
             (true, _) => {
@@ -178,7 +180,18 @@ async fn every_route_answers_every_role_as_its_permission_says() {
                 app.client()
             }
         };
-        for (method, path, operation) in &operations {
+        // A second session of the caller (deleting it must not end the one calling).
+        let second = match email {
+            Some(email) => app.signed_in(email).await,
+            None => app.signed_in("root@example.com").await,
+        };
+        let sessions = second.get("/api/me/sessions").await;
+        let current = sessions.body.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap();
+        fixtures.insert("session_id", current["id"].as_str().unwrap().to_owned());
+        // "Log out everywhere" ends the caller's own session: it goes last.
+        let mut ordered: Vec<_> = operations.iter().collect();
+        ordered.sort_by_key(|(_, path, _)| path == "/api/me/sessions/revoke-all");
+        for (method, path, operation) in ordered {
             let declared = operation["x-portico-permission"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{method} {path} declares no x-portico-permission"));
@@ -312,6 +325,14 @@ async fn fresh_fixtures(app: &TestApp, root: &mut Client, org: &str, n: usize) -
         .await;
     assert_eq!(credential.status, StatusCode::CREATED, "{}", credential.text);
     let key_manager = key_manager_row(app, n).await;
+    let provider = root
+        .post(
+            "/api/admin/v1/sso-providers",
+            json!({ "slug": format!("idp-{n}"), "display_name": format!("IdP {n}"), "issuer": format!("https://idp{n}.example"),
+                "client_id": "portico", "org_id": org }),
+        )
+        .await;
+    assert_eq!(provider.status, StatusCode::CREATED, "{}", provider.text);
     HashMap::from([
         ("org_id", org.to_owned()),
         ("api_id", api_id),
@@ -328,6 +349,7 @@ async fn fresh_fixtures(app: &TestApp, root: &mut Client, org: &str, n: usize) -
         ("client_id", client.body["client"]["id"].as_str().unwrap().to_owned()),
         ("credential_id", credential.body["id"].as_str().unwrap().to_owned()),
         ("key_manager_id", key_manager),
+        ("provider_id", provider.body["id"].as_str().unwrap().to_owned()),
     ])
 }
 

@@ -51,3 +51,5 @@ pub use environments::EnvironmentsPage;
 pub use gateways::GatewaysPage;
 mod org_roles;
 pub use org_roles::OrgRolesPage;
+mod sso;
+pub use sso::SsoPage;

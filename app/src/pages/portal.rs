@@ -1,17 +1,22 @@
 //! The public side: the portal landing page and the account journeys (sign-up,
-//! e-mail verification, sign-in, invitations, first-admin setup).
+//! e-mail verification, sign-in, password reset, invitations, first-admin setup).
 
 mod accept_invitation;
 mod card;
+mod forgot_password;
 mod landing;
 mod login;
+mod reset_password;
 mod setup;
 mod signup;
+mod sso_buttons;
 mod verify_email;
 
 pub use accept_invitation::AcceptInvitation;
+pub use forgot_password::ForgotPassword;
 pub use landing::Landing;
 pub use login::Login;
+pub use reset_password::ResetPassword;
 pub use setup::Setup;
 pub use signup::Signup;
 pub use verify_email::VerifyEmail;

@@ -9,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `verify_email` or `setup`.
+    /// `verify_email`, `setup` or `password_reset`.
     pub purpose: String,
     pub token_hash: String,
     pub user_id: Option<Uuid>,

@@ -78,6 +78,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("post", "/api/auth/invitations/preview", Public("the invitation link is the credential")),
     ("post", "/api/auth/invitations/accept", Public("the invitation link is the credential")),
     ("post", "/api/auth/setup", Public("the one-time setup link is the credential")),
+    (
+        "post",
+        "/api/auth/password-reset",
+        Public("anyone may ask for a reset link; the answer never says whether the account exists"),
+    ),
+    ("post", "/api/auth/password-reset/confirm", Public("the single-use reset link is the credential")),
+    ("get", "/api/auth/sso-providers", Public("the sign-in page lists the single sign-on buttons")),
     ("get", "/api/gateway/v1/connect", GatewayToken),
     // The caller's own account.
     ("get", "/api/me", SignedIn),
@@ -85,6 +92,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/api/me/tokens", Own(AccountManage)),
     ("post", "/api/me/tokens", Own(AccountManage)),
     ("delete", "/api/me/tokens/{token_id}", Own(AccountManage)),
+    ("get", "/api/me/sessions", Own(AccountManage)),
+    ("delete", "/api/me/sessions/{session_id}", Own(AccountManage)),
+    ("post", "/api/me/sessions/revoke-all", Own(AccountManage)),
     // Publisher.
     ("get", "/api/publisher/v1/apis", Org(ApisRead)),
     ("post", "/api/publisher/v1/apis", Org(ApisWrite)),
@@ -150,6 +160,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("delete", "/api/admin/v1/gateway-tokens/{gateway_token_id}", Platform(GatewaysManage)),
     ("get", "/api/admin/v1/gateways", Platform(GatewaysManage)),
     // Admin: identity.
+    ("get", "/api/admin/v1/sso-providers", Platform(IdentityManage)),
+    ("post", "/api/admin/v1/sso-providers", Platform(IdentityManage)),
+    ("get", "/api/admin/v1/sso-providers/{provider_id}", Platform(IdentityManage)),
+    ("patch", "/api/admin/v1/sso-providers/{provider_id}", Platform(IdentityManage)),
+    ("delete", "/api/admin/v1/sso-providers/{provider_id}", Platform(IdentityManage)),
     ("get", "/api/admin/v1/key-managers", Platform(IdentityManage)),
     ("post", "/api/admin/v1/key-managers", Platform(IdentityManage)),
     ("put", "/api/admin/v1/key-managers/{key_manager_id}", Platform(IdentityManage)),

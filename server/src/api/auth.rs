@@ -1,5 +1,5 @@
 //! `/api/auth`: sign-up, e-mail verification, sign-in/out, the caller's session state,
-//! invitations and first-admin setup. These work without being signed in.
+//! invitations, first-admin setup and password reset. These work without being signed in.
 
 use app::cookies;
 use app::state::AppState;
@@ -12,7 +12,7 @@ use domain::audit::AuditActor;
 use domain::invitations::{self, AcceptInvitation, InvitationPreview};
 use domain::setup::{self, SetupInput};
 use domain::users::UserView;
-use domain::{DomainError, sessions};
+use domain::{DomainError, password_reset, sessions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -32,6 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(preview_invitation))
         .routes(routes!(accept_invitation))
         .routes(routes!(complete_setup))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
+        .routes(routes!(list_sso_buttons))
 }
 
 /// Creates an account on a portal and e-mails a verification link.
@@ -109,8 +112,16 @@ async fn login(
     ApiJson(input): ApiJson<LoginInput>,
 ) -> ApiResult<Response> {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let session =
-        sessions::login(&state.db, &state.throttle, &input.email, &input.password, &auth.origin, agent).await?;
+    let session = sessions::login(
+        &state.db,
+        &state.throttle,
+        &state.sessions,
+        &input.email,
+        &input.password,
+        &auth.origin,
+        agent,
+    )
+    .await?;
     let user = domain::users::views(
         &state.db,
         vec![find_user(&state, session.user_id).await?],
@@ -187,4 +198,50 @@ async fn complete_setup(
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let who = AuditActor { user_id: None, label: "setup-link".into(), origin: auth.origin };
     Ok((StatusCode::CREATED, Json(setup::complete(&state.db, input, &who).await?)))
+}
+
+/// Mails a password-reset link (valid for 1 hour, usable once) if the address belongs to
+/// an active account and no link was sent to it in the last minute. The answer is the
+/// same either way, so it does not reveal which addresses have accounts.
+#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = EmailInput,
+    responses((status = 202, description = "a link was sent if the address has an active account"), (status = 422, body = Problem)))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<EmailInput>,
+) -> ApiResult<StatusCode> {
+    password_reset::request(&state.db, &input.email, &state.base_url, &auth.origin).await?;
+    state.wake_mailer();
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A new password with the token of a reset link.
+#[derive(Debug, Deserialize, ToSchema)]
+struct ResetInput {
+    token: String,
+    /// At least 12 characters.
+    password: String,
+}
+
+/// Sets a new password with a reset link's token (usable once). Every session of the
+/// account ends, this browser's included: sign in with the new password afterwards.
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = ResetInput,
+    responses((status = 204, description = "the password was changed; every session ended"),
+        (status = 400, body = Problem, description = "`link_invalid`, `link_used` or `link_expired`"),
+        (status = 403, body = Problem, description = "`account_disabled`"),
+        (status = 422, body = Problem, description = "the password breaks a rule")))]
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(input): ApiJson<ResetInput>,
+) -> ApiResult<Response> {
+    password_reset::confirm(&state.db, &state.throttle, &input.token, &input.password, &auth.origin).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookies::clear_session(state.secure_cookies))]).into_response())
+}
+
+/// The enabled single sign-on providers, as the sign-in page offers them: send the
+/// browser to `start_path` (optionally with `?next=/local/path`).
+#[utoipa::path(get, path = "/api/auth/sso-providers", tag = "auth", responses((status = 200, body = Vec<domain::sso::SsoButton>)))]
+async fn list_sso_buttons(State(state): State<AppState>) -> ApiResult<Json<Vec<domain::sso::SsoButton>>> {
+    Ok(Json(domain::sso::buttons(&state.db).await?))
 }

@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 use tower::ServiceExt;
 
 pub mod oauth;
+pub mod oidc;
 pub mod publish;
 pub mod spec;
 
@@ -44,6 +45,7 @@ pub async fn app(test: &str) -> TestApp {
     let state = AppState {
         db: db.conn.clone(),
         throttle: Arc::new(throttle),
+        sessions: domain::sessions::SessionPolicy::default(),
         mail: Arc::new(MailTransport::Log),
         mail_wakeup: Arc::new(Notify::new()),
         config_changed: Arc::new(Notify::new()),

@@ -44,6 +44,7 @@ fn SideNav() -> impl IntoView {
                     {item("/admin/environments", "Environments")}
                     {item("/admin/gateways", "Gateways")}
                     {item("/admin/outbox", "Mail outbox")}
+                    {item("/admin/sso", "Single sign-on")}
                 })/>
             </nav>
         </aside>

@@ -1,9 +1,11 @@
-//! `/login`: sign in with e-mail and password, then go back where the user came from.
+//! `/login`: sign in with e-mail and password or with a single sign-on provider, then go
+//! back where the user came from.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::card::AuthCard;
+use super::sso_buttons::{SsoButtons, SsoError, sso_options};
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::errors::AppError;
 
@@ -15,8 +17,16 @@ pub async fn login(csrf_token: String, email: String, password: String) -> Resul
     let auth = server::checked_request(&csrf_token)?;
     let state = server::state()?;
     let agent = server::user_agent();
-    let session =
-        domain::sessions::login(&state.db, &state.throttle, &email, &password, &auth.origin, agent.as_deref()).await?;
+    let session = domain::sessions::login(
+        &state.db,
+        &state.throttle,
+        &state.sessions,
+        &email,
+        &password,
+        &auth.origin,
+        agent.as_deref(),
+    )
+    .await?;
     server::set_header(
         http::header::SET_COOKIE,
         &crate::cookies::session(&session.secret, session.expires_at, state.secure_cookies),
@@ -41,7 +51,10 @@ fn safe_next(next: Option<String>) -> String {
 pub fn Login() -> impl IntoView {
     let query = use_query_map();
     let next = safe_next(query.with_untracked(|q| q.get("next")));
+    let next_for_sso = next.clone();
     let expired = query.with_untracked(|q| q.get("expired").is_some());
+    let sso_error = query.with_untracked(|q| q.get("sso_error"));
+    let sso = Resource::new(move || sso_error.clone(), sso_options);
     let action = ServerAction::<Login>::new();
     let error = action_error(action.value());
     Effect::new(move |_| {
@@ -59,15 +72,18 @@ pub fn Login() -> impl IntoView {
                     "Your session has expired. Please sign in again."
                 </div>
             })}
+            <SsoError options=sso/>
             <ActionForm action=action>
                 <div class="space-y-4">
                     <CsrfField/>
                     <TextField name="email" label="E-mail" kind="email" autocomplete="username" required=true error=field_error(error, "email")/>
                     <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error=field_error(error, "password")/>
+                    <p class="text-right text-sm"><a href="/forgot-password" class="text-indigo-700 hover:underline">"Forgot password?"</a></p>
                     <FormError error=error/>
                     <SubmitButton label="Sign in" pending=action.pending()/>
                 </div>
             </ActionForm>
+            <SsoButtons options=sso next=next_for_sso/>
             <p class="mt-6 text-sm text-slate-600">"New here? " <a href="/signup" class="font-semibold text-indigo-700 hover:underline">"Create an account"</a></p>
         </AuthCard>
     }
