@@ -98,10 +98,8 @@ pub struct ScopeDefinition {
     pub roles: Vec<crate::Role>,
 }
 
-/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
-pub fn is_scope_token(scope: &str) -> bool {
-    !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-}
+/// The scope-token rule, shared with the gateway that checks scopes.
+pub use gateway::spec::is_scope_token;
 
 fn one() -> u32 {
     1

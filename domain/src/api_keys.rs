@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::applications::find_usable;
 use crate::audit::{self, Change};
 use crate::entities::api_key;
-use crate::secrets::{hash_token, random_token};
+use crate::secrets::{hash_token, last_four, random_token};
 use crate::{Actor, Db, DomainError, DomainResult, Permission, environments};
 
 /// Longest rotation grace period, in hours.
@@ -177,7 +177,7 @@ async fn insert(
         org_id: Set(org),
         environment: Set(environment.to_owned()),
         prefix: Set(secret.chars().take(prefix_for(environment).len() + 4).collect()),
-        last_four: Set(secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect()),
+        last_four: Set(last_four(&secret)),
         key_hash: Set(hash_token(&secret)),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(Utc::now()),

@@ -23,6 +23,12 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The last four characters of a secret (shown in lists to tell secrets apart).
+pub fn last_four(secret: &str) -> String {
+    let start = secret.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    secret[start..].to_owned()
+}
+
 /// Compares two secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
@@ -40,6 +46,7 @@ mod tests {
         assert_eq!(hash_token(&a), hash_token(&a));
         assert_ne!(hash_token(&a), hash_token(&b));
         assert_eq!(hash_token("abc").len(), 64);
+        assert_eq!((last_four("pk_live_abcdef"), last_four("ab")), ("cdef".to_owned(), "ab".to_owned()));
     }
 
     #[test]

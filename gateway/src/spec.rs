@@ -15,7 +15,7 @@ mod identity;
 mod load;
 mod upstream;
 
-pub use identity::{BasicCredentialSpec, IssuerSpec, JwkSpec, OAuthClientSpec, RevokedTokenSpec};
+pub use identity::{BasicCredentialSpec, IssuerSpec, JwkSpec, OAuthClientSpec, RevokedTokenSpec, is_scope_token};
 pub use load::{LoadError, parse};
 pub use upstream::{
     Balancing, CircuitBreakerSpec, EndpointSpec, HealthCheckSpec, HostHeader, TimeoutsSpec, UpstreamSpec,

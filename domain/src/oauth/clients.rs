@@ -13,7 +13,7 @@ use super::{OAuthError, OAuthErrorCode};
 use crate::applications::find_with_keys;
 use crate::audit::{self, Change};
 use crate::entities::{application, oauth_client};
-use crate::secrets::{constant_time_eq, hash_token, random_token};
+use crate::secrets::{constant_time_eq, hash_token, last_four, random_token};
 use crate::{Actor, Db, DomainError, DomainResult, FieldError, environments};
 
 /// Longest access-token lifetime a client may set.
@@ -394,10 +394,6 @@ fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
         scheme if scheme.contains('.') => Ok(()),
         _ => Err("use https, http to localhost, or a reverse-domain scheme (com.example.app)"),
     }
-}
-
-fn last_four(secret: &str) -> String {
-    secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect()
 }
 
 async fn find(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<(oauth_client::Model, application::Model)> {

@@ -17,7 +17,7 @@ use super::{Flow, Policy, RequestCtx, check_subscription};
 use crate::credentials::{Application, Credentials, clock};
 use crate::error::ProxyError;
 use crate::jwt::{Issuers, TokenError};
-use crate::spec::{ApiSpec, AuthKind, LoadError};
+use crate::spec::{ApiSpec, AuthKind, LoadError, is_scope_token};
 use crate::verified_cache::VerifiedCache;
 
 /// How many verified tokens one configuration remembers.
@@ -92,11 +92,6 @@ impl JwtAuth {
         }
         Ok(Self { api: index, verifier, scopes })
     }
-}
-
-/// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
-fn is_scope_token(scope: &str) -> bool {
-    !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
 /// The token of an `Authorization: Bearer …` header.

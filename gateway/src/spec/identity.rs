@@ -132,3 +132,9 @@ impl fmt::Debug for BasicCredentialSpec {
             .finish()
     }
 }
+
+/// Whether `scope` is a scope token (RFC 6749 §3.3: `1*( %x21 / %x23-5B / %x5D-7E )`,
+/// printable ASCII without spaces, `"` or `\\`).
+pub fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
