@@ -38,8 +38,8 @@ port=$(free_port)
 export PORTICO_DATA_DIR="$WORK/data"
 export PORTICO_DATABASE_URL="sqlite://$WORK/data/portico.db?mode=rwc"
 mkdir -p "$PORTICO_DATA_DIR"
-admin_email=bench@portico.test
-admin_password="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+admin_email=operator@portico.test
+admin_password="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PORTICO_LISTEN="127.0.0.1:$port" \
 PORTICO_GATEWAY_LISTEN="127.0.0.1:$(free_port)" \
 PORTICO_GATEWAY_STATUS_LISTEN="127.0.0.1:$(free_port)" \

@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("gateways") view=admin::GatewaysPage ssr=SsrMode::Async/>
                             <Route path=path!("orgs/:id/roles") view=admin::OrgRolesPage ssr=SsrMode::Async/>
                             <Route path=path!("sso") view=admin::SsoPage ssr=SsrMode::Async/>
+                            <Route path=path!("key-managers") view=admin::KeyManagersPage ssr=SsrMode::Async/>
+                            <Route path=path!("oauth") view=admin::OAuthProviderPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </AppShell>

@@ -8,6 +8,8 @@
 //! [`map_client`]); the key manager's client claim (`azp`, `client_id`, `appid`, …)
 //! names it in tokens.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use gateway::spec::{IssuerSpec, JwkSpec};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession};
@@ -66,6 +68,18 @@ impl From<key_manager::Model> for KeyManagerView {
             etag: m.version,
             created_at: m.created_at,
         }
+    }
+}
+
+/// How key managers are fetched: small documents, a short timeout, and internal
+/// addresses allowed (identity providers usually live on the internal network, and only
+/// platform administrators register them).
+pub fn fetch_policy() -> FetchPolicy {
+    FetchPolicy {
+        max_bytes: 1024 * 1024,
+        timeout: Duration::from_secs(10),
+        max_redirects: 3,
+        allow_private_addresses: true,
     }
 }
 

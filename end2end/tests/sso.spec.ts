@@ -86,11 +86,7 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-// FIXME(issue 4, next session): after the RBAC and SSO branches were merged, the user
-// provisioned by SSO lands on a 404 page at /publisher in the browser, not signed in, while
-// the same flow passes over HTTP (server/tests/sso.rs). Until the cause is found this
-// journey is marked fixme rather than left failing; see the issue note.
-test.fixme('an admin registers a provider and a new user signs in with it', async ({ browser, baseURL }) => {
+test('an admin registers a provider and a new user signs in with it', async ({ browser, baseURL }) => {
   const suffix = `${Date.now() % 1_000_000}`;
   const orgName = `SSO Org ${suffix}`;
   const api = await adminApi(baseURL!);

@@ -164,6 +164,36 @@ async fn an_oauth2_client_gets_tokens_the_remote_gateway_accepts_until_they_are_
     assert!(took < Duration::from_secs(10), "{took:?}");
     assert_eq!(call(&pets, &user_token).await.0, 200, "revoking one token never revokes another");
 
+    // How long a revocation takes to reach the remote gateway: revoke call answered →
+    // the gateway refusing the token, over 20 tokens.
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        let token = confidential
+            .exchange_client_credentials()
+            .add_scope(Scope::new("pets:read".into()))
+            .request_async(&http_client)
+            .await
+            .unwrap();
+        let token = token.access_token().secret().clone();
+        assert_eq!(call(&pets, &token).await.0, 200);
+        let revoke = http::Request::post(format!("{base}/oauth2/revoke"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", support::oauth::Fixture::basic(&f))
+            .body(format!("token={token}").into_bytes())
+            .unwrap();
+        assert_eq!(http_client(revoke).await.unwrap().status(), 200);
+        let answered = Instant::now();
+        while call(&pets, &token).await.0 == 200 {
+            assert!(answered.elapsed() < Duration::from_secs(10), "revocation never arrived");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        latencies.push(answered.elapsed());
+    }
+    latencies.sort();
+    let (p50, p95, max) = (latencies[9], latencies[18], latencies[19]);
+    println!("revocation → remote gateway refusing the token, 20 tokens: p50 {p50:?}, p95 {p95:?}, max {max:?}");
+    assert!(max < Duration::from_secs(1), "a revocation reaches the gateway within a second: {latencies:?}");
+
     // Rotation: the old key stays published, so both old and new tokens pass.
     let rotated = root.post("/api/admin/v1/signing-keys/rotate", json!({})).await;
     assert_eq!(rotated.status, 201, "{}", rotated.text);

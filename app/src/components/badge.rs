@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Badge(#[prop(into)] text: String) -> impl IntoView {
     let tone = match text.as_str() {
-        "active" | "accepted" | "ready" | "org_admin" | "smtp" | "published" | "in_sync" | "connected" => {
+        "active" | "signing" | "accepted" | "ready" | "org_admin" | "smtp" | "published" | "in_sync" | "connected" => {
             "bg-emerald-50 text-emerald-700 ring-emerald-600/20"
         }
         "pending"

@@ -1,5 +1,6 @@
-//! `/admin`: organizations, users and roles, invitations, the audit log and the mail
-//! outbox. Platform administrators manage everything; org admins their own
+//! `/admin`: organizations, users and roles, invitations, the audit log, the mail
+//! outbox, environments and gateways, single sign-on, the OAuth2 provider and external
+//! key managers. Platform administrators manage everything; org admins their own
 //! organizations (DESIGN.md §5). Everyone else gets the 403 page.
 
 mod area;
@@ -53,3 +54,7 @@ mod org_roles;
 pub use org_roles::OrgRolesPage;
 mod sso;
 pub use sso::SsoPage;
+mod key_managers;
+pub use key_managers::KeyManagersPage;
+mod oauth_provider;
+pub use oauth_provider::OAuthProviderPage;

@@ -6,6 +6,7 @@ mod api_deployments;
 mod api_detail;
 mod api_lifecycle;
 mod api_runtime;
+mod api_scopes;
 mod api_settings;
 mod api_subscribers;
 mod home;

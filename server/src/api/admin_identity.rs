@@ -17,7 +17,6 @@ use uuid::Uuid;
 use super::params::{ApiJson, ApiPath, IfMatch, etag};
 use crate::auth::CurrentActor;
 use crate::error::{ApiResult, Problem};
-use crate::key_manager_refresh::fetch_policy;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -49,7 +48,7 @@ async fn create_key_manager(
     CurrentActor(actor): CurrentActor,
     ApiJson(input): ApiJson<KeyManagerInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let created = key_managers::create(&state.db, &actor, &fetch_policy(), input).await?;
+    let created = key_managers::create(&state.db, &actor, &key_managers::fetch_policy(), input).await?;
     Ok((StatusCode::CREATED, etag(created.etag), Json(created)))
 }
 
@@ -91,7 +90,7 @@ async fn refresh_key_manager(
     CurrentActor(actor): CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<KeyManagerView>> {
-    Ok(Json(key_managers::refresh(&state.db, &actor, &fetch_policy(), id).await?))
+    Ok(Json(key_managers::refresh(&state.db, &actor, &key_managers::fetch_policy(), id).await?))
 }
 
 /// Portico's JWT signing keys, newest first (public data only).

@@ -45,6 +45,8 @@ fn SideNav() -> impl IntoView {
                     {item("/admin/gateways", "Gateways")}
                     {item("/admin/outbox", "Mail outbox")}
                     {item("/admin/sso", "Single sign-on")}
+                    {item("/admin/oauth", "OAuth2 provider")}
+                    {item("/admin/key-managers", "Key managers")}
                 })/>
             </nav>
         </aside>

@@ -55,7 +55,8 @@ pub fn SsoButtons(options: Resource<Result<SsoChoices, AppError>>, next: String)
                     <div class="mt-6 space-y-2">
                         <p class="text-center text-xs uppercase tracking-wide text-slate-500">"or"</p>
                         {providers.into_iter().map(|(name, path)| view! {
-                            <a href=format!("{path}{}", suffix.get_value()) class=format!("{SECONDARY} w-full") data-testid="sso-button">{format!("Sign in with {name}")}</a>
+                            // rel="external": a full page load (the start route is the server's, not the app's router's).
+                            <a href=format!("{path}{}", suffix.get_value()) rel="external" class=format!("{SECONDARY} w-full") data-testid="sso-button">{format!("Sign in with {name}")}</a>
                         }).collect_view()}
                     </div>
                 })

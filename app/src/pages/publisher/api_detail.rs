@@ -105,7 +105,7 @@ pub fn ApiDetail() -> impl IntoView {
 /// The data of the tabs that load their own.
 #[derive(Clone, Copy)]
 struct Tabs {
-    runtime: TabData<(super::runtime_form::RuntimeForm, Vec<api_runtime::OperationRow>)>,
+    runtime: TabData<api_runtime::RuntimeTab>,
     lifecycle: TabData<(Vec<api_lifecycle::EventRow>, Vec<api_lifecycle::VersionRow>)>,
     deployments: TabData<(Vec<api_deployments::RevisionRow>, Vec<api_deployments::EnvironmentRow>)>,
     subscribers: TabData<Vec<api_subscribers::SubscriberRow>>,

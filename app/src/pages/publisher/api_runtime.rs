@@ -1,7 +1,7 @@
 //! The Runtime tab: where and how the gateway forwards the API — endpoints per
 //! environment with balancing and failover, base path, `Host`, timeouts, retries,
 //! health checks, header rules, upstream TLS, the API-key settings — and the
-//! authentication each operation requires.
+//! authentication and OAuth2 scopes each operation requires.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::ApiRow;
 use super::api_detail::TabData;
+use super::api_scopes::{ScopeRow, Scopes, SetOperationScopes};
 use super::runtime_form::RuntimeForm;
 use crate::components::form::{CsrfField, FormError, SubmitButton, action_error, field_error};
 use crate::components::table::{CELL, Table};
@@ -24,11 +25,16 @@ pub struct OperationRow {
     pub path: String,
     /// `inherit` (the API's default), `none`, `api_key`, `jwt` or `basic`.
     pub auth: String,
+    /// OAuth2 scopes a token must hold, space-separated.
+    pub scopes: String,
 }
 
-/// The runtime form and the operations of an API.
+/// What the tab shows: the runtime form, the API's scopes and its operations.
+pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>);
+
+/// The runtime form, the scopes and the operations of an API.
 #[server(prefix = "/ui/fn", endpoint = "publisher_get_runtime", input = GetUrl)]
-pub async fn get_runtime(id: Uuid) -> Result<(RuntimeForm, Vec<OperationRow>), AppError> {
+pub async fn get_runtime(id: Uuid) -> Result<RuntimeTab, AppError> {
     use domain::api_definition::AuthKind;
     let actor = crate::session::server::actor(None)?;
     let api = domain::apis::get(&crate::session::server::state()?.db, &actor, id).await?;
@@ -40,9 +46,10 @@ pub async fn get_runtime(id: Uuid) -> Result<(RuntimeForm, Vec<OperationRow>), A
             method: op.method.clone(),
             path: op.path.clone(),
             auth: op.auth.map_or("inherit", AuthKind::as_str).into(),
+            scopes: op.scopes.join(" "),
         })
         .collect();
-    Ok((RuntimeForm::from_definition(&api.definition), operations))
+    Ok((RuntimeForm::from_definition(&api.definition), super::api_scopes::rows(&api.definition.scopes), operations))
 }
 
 /// Saves the runtime form (`client_key_pem` only when a new key is given).
@@ -97,7 +104,7 @@ pub async fn set_operation_auth(csrf_token: String, id: Uuid, index: usize, auth
 
 /// The tab.
 #[component]
-pub fn Runtime(api: ApiRow, data: TabData<(RuntimeForm, Vec<OperationRow>)>, changed: RwSignal<u64>) -> impl IntoView {
+pub fn Runtime(api: ApiRow, data: TabData<RuntimeTab>, changed: RwSignal<u64>) -> impl IntoView {
     let id = api.id;
     view! {
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
@@ -105,9 +112,10 @@ pub fn Runtime(api: ApiRow, data: TabData<(RuntimeForm, Vec<OperationRow>)>, cha
                 match data.await {
                     None => ().into_any(),
                     Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Some(Ok((form, operations))) => view! {
+                    Some(Ok((form, scopes, operations))) => view! {
                         <div class="space-y-8">
                             <RuntimeEditor id=id etag=api.etag form=form changed=changed/>
+                            <Scopes id=id scopes=scopes changed=changed/>
                             <Operations id=id operations=operations changed=changed/>
                         </div>
                     }.into_any(),
@@ -231,23 +239,27 @@ fn RuntimeEditor(id: Uuid, etag: i64, form: RuntimeForm, changed: RwSignal<u64>)
 fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -> impl IntoView {
     let toasts = use_toasts();
     let set = ServerAction::<SetOperationAuth>::new();
+    let set_scopes = ServerAction::<SetOperationScopes>::new();
     let csrf = csrf_token();
-    Effect::new(move |_| match set.value().get() {
+    let report = move |outcome: Option<Result<(), AppError>>| match outcome {
         Some(Ok(())) => {
             toasts.success("Operation updated.");
             changed.update(|n| *n += 1);
         }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
-    });
+    };
+    Effect::new(move |_| report(set.value().get()));
+    Effect::new(move |_| report(set_scopes.value().get()));
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"Operations"</h2>
-            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed."</p>
+            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed. Scopes: space-separated, a token needs all of them."</p>
             <div class="mt-4">
-                <Table headers=vec!["Method", "Path", "Authentication"]>
+                <Table headers=vec!["Method", "Path", "Authentication", "Scopes"]>
                     {operations.into_iter().enumerate().map(|(index, op)| {
                         let label = format!("Authentication of {} {}", op.method, op.path);
+                        let scopes_label = format!("Scopes of {} {}", op.method, op.path);
                         view! {
                             <tr>
                                 <td class=CELL><code class="font-mono text-xs font-semibold">{op.method.clone()}</code></td>
@@ -261,6 +273,13 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
                                             <option value=v selected=op.auth == v>{t}</option>
                                         }).collect_view()}
                                     </select>
+                                </td>
+                                <td class=CELL>
+                                    <input aria-label=scopes_label value=op.scopes.clone() placeholder="none"
+                                        class="w-48 rounded-md border-0 px-2 py-1 font-mono text-xs ring-1 ring-inset ring-slate-300"
+                                        on:change=move |ev| {
+                                            set_scopes.dispatch(SetOperationScopes { csrf_token: csrf.get_untracked(), id, index, scopes: event_target_value(&ev) });
+                                        }/>
                                 </td>
                             </tr>
                         }
