@@ -246,7 +246,7 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
             toasts.success("Operation updated.");
             changed.update(|n| *n += 1);
         }
-        Some(Err(e)) => toasts.error(e.to_string()),
+        Some(Err(e)) => toasts.error(e.field("scopes").unwrap_or_else(|| e.to_string())),
         None => {}
     };
     Effect::new(move |_| report(set.value().get()));
