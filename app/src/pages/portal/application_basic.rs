@@ -90,13 +90,15 @@ pub fn BasicCredentials(
     let delete = ServerAction::<PortalDeleteBasicCredential>::new();
     let deleting: RwSignal<Option<BasicRow>> = RwSignal::new(None);
     let confirm_open = RwSignal::new(false);
-    // Moves after each credential made, so the form is drawn again empty.
-    let created = RwSignal::new(0u64);
+    // Emptied after each credential made.
+    let form = NodeRef::<leptos::html::Form>::new();
     let csrf = csrf_token();
     Effect::new(move |_| {
         if let Some(Ok(row)) = create.value().get() {
             toasts.success(format!("Credential {} created for {}.", row.username, row.environment));
-            created.update(|n| *n += 1);
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
             changed.update(|n| *n += 1);
         }
     });
@@ -136,10 +138,7 @@ pub fn BasicCredentials(
                     })}
                 </Suspense>
             </div>
-            {move || {
-                created.track();
-                view! { <CreateCredentialForm action=create app_id=app_id environments=environments/> }
-            }}
+            <CreateCredentialForm action=create form=form app_id=app_id environments=environments/>
             <ConfirmDialog open=confirm_open title="Delete credential?" confirm_label="Delete credential" on_confirm=on_confirm message=message/>
         </section>
     }
@@ -178,12 +177,13 @@ fn CredentialTable(
 #[component]
 fn CreateCredentialForm(
     action: ServerAction<PortalCreateBasicCredential>,
+    form: NodeRef<leptos::html::Form>,
     app_id: Uuid,
     environments: EnvironmentChoices,
 ) -> impl IntoView {
     let error = action_error(action.value());
     view! {
-        <ActionForm action=action>
+        <ActionForm action=action node_ref=form>
             <div class="mt-6 space-y-4" data-testid="create-basic-credential">
                 <h3 class="font-semibold">"New credential"</h3>
                 <CsrfField/>
