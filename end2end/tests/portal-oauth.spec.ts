@@ -53,6 +53,7 @@ test('a consumer gets OAuth2 tokens and basic credentials in the portal and call
   await expect(page.getByTestId('token-endpoint')).toHaveText(`${baseURL}/oauth2/token`);
   await expect(page.getByTestId('api-token-example')).toContainText('grant_type=client_credentials');
   await expect(page.getByTestId('api-token-example')).toContainText('scope=pets:read');
+  await expect(page.getByTestId('api-token-example')).toContainText(`"${baseURL}/oauth2/token"`);
   await expect(page.getByTestId('api-bearer-example')).toContainText(`Authorization: Bearer $ACCESS_TOKEN" "$GATEWAY_URL${scoped.path}/pets"`);
   const scopeRow = page.getByTestId('scope-row');
   await expect(scopeRow).toHaveCount(1);

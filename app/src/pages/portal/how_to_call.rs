@@ -203,8 +203,9 @@ fn KeyAuth(example: CallExample, key_query: Option<String>) -> impl IntoView {
 fn TokenAuth(path: String, token_url: String, scopes: Vec<ScopeUse>) -> impl IntoView {
     let scope_param = scopes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" ");
     let scope_arg = if scope_param.is_empty() { String::new() } else { format!(" -d \"scope={scope_param}\"") };
-    let get_token =
-        format!("curl -u \"$CLIENT_ID:$CLIENT_SECRET\" -d grant_type=client_credentials{scope_arg} \"{token_url}\"");
+    let get_token = format!(
+        "curl -u \"$CLIENT_ID:$CLIENT_SECRET\" \\\n  -d grant_type=client_credentials{scope_arg} \\\n  \"{token_url}\""
+    );
     let call = format!("curl -H \"Authorization: Bearer $ACCESS_TOKEN\" \"$GATEWAY_URL{path}\"");
     view! {
         <div data-testid="auth-jwt">
@@ -263,5 +264,61 @@ fn BasicAuth(path: String) -> impl IntoView {
                 <pre class=PRE data-testid="api-basic-example">{curl}</pre>
             </dd>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{AuthMethod, CallGuide};
+    use serde_json::json;
+
+    fn api(definition: serde_json::Value) -> domain::apis::ApiView {
+        serde_json::from_value(json!({
+            "id": "01a2223a-5962-74ed-9066-785895cd5121", "org_id": "01a2223a-5962-74ed-9066-785895cd5122",
+            "name": "Pets", "context": "/pets", "version": "v1", "description": "", "tags": [],
+            "visibility": "public", "visible_roles": [], "state": "published", "is_default_version": false,
+            "definition": definition, "has_openapi": false, "etag": 1,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+        }))
+        .unwrap()
+    }
+
+    fn method(kind: &str, path: &str) -> AuthMethod {
+        AuthMethod { kind: kind.into(), path: path.into() }
+    }
+
+    #[test]
+    fn each_auth_kind_of_the_operations_is_explained_with_a_path_that_uses_it() {
+        let guide = CallGuide::of(
+            &api(json!({
+                "auth": "api_key",
+                "scopes": [{"name": "pets:read", "description": "Read pets"}, {"name": "pets:write"}],
+                "operations": [
+                    {"method": "get", "path": "/pets/{id}"},
+                    {"method": "GET", "path": "/pets"},
+                    {"method": "POST", "path": "/orders", "auth": "basic"},
+                    {"method": "GET", "path": "/me", "auth": "jwt", "scopes": ["pets:read"]},
+                    {"method": "DELETE", "path": "/me", "auth": "jwt", "scopes": ["pets:read"]},
+                    {"method": "GET", "path": "/health", "auth": "none"},
+                ],
+            })),
+            "https://portico.example/oauth2/token".into(),
+        );
+        assert_eq!(
+            guide.methods,
+            [method("api_key", "/pets/v1/pets"), method("jwt", "/pets/v1/me"), method("basic", "/pets/v1/orders")]
+        );
+        assert_eq!(guide.scopes[0].operations, ["GET /pets/v1/me", "DELETE /pets/v1/me"]);
+        assert!(guide.scopes[1].operations.is_empty() && guide.scopes[1].description.is_empty());
+        assert_eq!(guide.example.path, "/pets/v1/pets");
+    }
+
+    #[test]
+    fn without_operations_the_default_auth_applies_to_the_base_path() {
+        let token = CallGuide::of(&api(json!({"auth": "jwt"})), String::new());
+        assert_eq!(token.methods, [method("jwt", "/pets/v1/")]);
+        let open = CallGuide::of(&api(json!({"auth": "none"})), String::new());
+        assert!(open.methods.is_empty());
     }
 }
