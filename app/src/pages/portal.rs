@@ -23,11 +23,16 @@ pub use verify_email::VerifyEmail;
 
 mod applications;
 mod catalog;
-pub use applications::{ApplicationDetail, Applications};
+pub use application_detail::ApplicationDetail;
+pub use applications::Applications;
 pub use catalog::{Catalog, CatalogApi};
+mod application_basic;
+mod application_detail;
+mod application_external;
 mod application_keys;
 mod application_oauth;
 mod application_subscriptions;
 mod catalog_api;
+mod how_to_call;
 mod key_forms;
 mod subscribe;

@@ -1,18 +1,12 @@
 //! `/portal/applications`: the signed-in user's applications (their own and those shared
-//! with their organizations) and the form to create one; and `/portal/applications/:id`,
-//! one application with its subscriptions and API keys (see `application_subscriptions`
-//! and `application_keys`).
+//! with their organizations) and the form to create one. The page of one application is
+//! `application_detail`.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys};
-use super::application_oauth::{ClientRow, OAuthClients, ScopeRow, portal_oauth_clients, portal_oauth_scopes};
-use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
-use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
 use crate::components::empty_state::EmptyState;
 use crate::components::form::{CsrfField, FormError, SelectField, SubmitButton, TextField, action_error, field_error};
@@ -21,7 +15,6 @@ use crate::components::page_header::PageHeader;
 use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::components::toast::use_toasts;
 use crate::errors::AppError;
-use crate::pages::NotFound;
 use crate::session::{SessionMembership, use_session};
 
 /// An application as the pages show it.
@@ -86,12 +79,12 @@ pub async fn portal_create_application(
 }
 
 /// The name of organization `id` among the user's memberships.
-fn org_name(memberships: &[SessionMembership], id: Uuid) -> String {
+pub(super) fn org_name(memberships: &[SessionMembership], id: Uuid) -> String {
     memberships.iter().find(|m| m.org_id == id).map(|m| m.org_name.clone()).unwrap_or_default()
 }
 
 /// The signed-in user's memberships (empty until the session has loaded).
-fn memberships() -> Signal<Vec<SessionMembership>> {
+pub(super) fn memberships() -> Signal<Vec<SessionMembership>> {
     let session = use_session();
     Signal::derive(move || {
         session.0.get().and_then(Result::ok).and_then(|s| s.user).map(|u| u.memberships).unwrap_or_default()
@@ -197,102 +190,5 @@ fn CreateApplication(
                 </div>
             </ActionForm>
         </section>
-    }
-}
-
-/// The page of one application.
-#[component]
-pub fn ApplicationDetail() -> impl IntoView {
-    // Every resource of the page is created here, outside the guard, so the server and
-    // the browser number them alike when the page hydrates; `changed` reloads the lists.
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok()));
-    let changed = RwSignal::new(0u64);
-    let not_found = || AppError::refused("not_found", "The application does not exist.");
-    let application = Resource::new(
-        move || id.get(),
-        move |id| async move { if let Some(id) = id { portal_application(id).await } else { Err(not_found()) } },
-    );
-    let subscriptions = Resource::new(
-        move || (id.get(), changed.get()),
-        move |(id, _)| async move { if let Some(id) = id { portal_subscriptions(id).await } else { Err(not_found()) } },
-    );
-    let keys = Resource::new(
-        move || (id.get(), changed.get()),
-        move |(id, _)| async move { if let Some(id) = id { portal_keys(id).await } else { Err(not_found()) } },
-    );
-    let environments = Resource::new(|| (), |()| portal_key_environments());
-    let clients = Resource::new(
-        move || (id.get(), changed.get()),
-        move |(id, _)| async move { if let Some(id) = id { portal_oauth_clients(id).await } else { Err(not_found()) } },
-    );
-    let scopes = Resource::new(
-        move || (id.get(), changed.get()),
-        move |(id, _)| async move { if let Some(id) = id { portal_oauth_scopes(id).await } else { Err(not_found()) } },
-    );
-    let oauth = OAuthResources { clients, scopes };
-    view! {
-        <RequireUser>
-            <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments oauth=oauth changed=changed/>
-        </RequireUser>
-    }
-}
-
-/// The OAuth2 section's resources (created by the page).
-#[derive(Clone, Copy)]
-struct OAuthResources {
-    clients: Resource<Result<Vec<ClientRow>, AppError>>,
-    scopes: Resource<Result<Vec<ScopeRow>, AppError>>,
-}
-
-#[component]
-fn ApplicationPage(
-    application: Resource<Result<ApplicationRow, AppError>>,
-    subscriptions: Resource<Result<Vec<SubscriptionRow>, AppError>>,
-    keys: Resource<Result<Vec<KeyRow>, AppError>>,
-    environments: EnvironmentChoices,
-    oauth: OAuthResources,
-    changed: RwSignal<u64>,
-) -> impl IntoView {
-    let memberships = memberships();
-    view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match application.await {
-                    Err(e) if e.code() == Some("not_found") => view! { <NotFound/> }.into_any(),
-                    Err(e) => view! { <PageHeader title="Application"/><FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Ok(app) => {
-                        let subtitle = if app.description.is_empty() { "No description.".to_owned() } else { app.description.clone() };
-                        view! {
-                            <p class="mb-2 text-sm"><a href="/portal/applications" class="text-indigo-700 hover:underline">"← Applications"</a></p>
-                            <PageHeader title=app.name.clone() subtitle=subtitle>
-                                <LinkButton href="/portal/apis" style=SECONDARY>"Subscribe to an API"</LinkButton>
-                            </PageHeader>
-                            <dl class="mb-8 grid gap-4 text-sm sm:grid-cols-3" data-testid="application-info">
-                                <Fact label="Organization">{move || org_name(&memberships.get(), app.org_id)}</Fact>
-                                <Fact label="Sharing">{if app.shared { "shared with the organization" } else { "private (only you)" }}</Fact>
-                                <Fact label="Created">{app.created.clone()}</Fact>
-                            </dl>
-                            <div class="space-y-8">
-                                <Subscriptions rows=subscriptions changed=changed/>
-                                <Keys app_id=app.id keys=keys environments=environments changed=changed/>
-                                <OAuthClients app_id=app.id clients=oauth.clients scopes=oauth.scopes environments=environments changed=changed/>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// A labelled fact of the application.
-#[component]
-fn Fact(label: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <div class="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
-            <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">{label}</dt>
-            <dd class="mt-1 text-slate-900">{children()}</dd>
-        </div>
     }
 }

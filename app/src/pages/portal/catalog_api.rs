@@ -1,5 +1,6 @@
-//! One API of the catalog: its description, how to call it through the gateway (path,
-//! key header, a curl example) and its operations, next to the subscribe panel.
+//! One API of the catalog: its description, how to call it through the gateway (see
+//! `how_to_call`) and its operations with their authentication and scopes, next to the
+//! subscribe panel.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -7,49 +8,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::catalog::{CatalogEntry, StateBadge, Tags};
+use super::how_to_call::{CallGuide, HowToCall};
 use super::subscribe::{SubscribeChoices, SubscribePanel};
 use crate::components::page_header::PageHeader;
 use crate::components::table::{CELL, Table};
 use crate::errors::AppError;
-
-/// How to call an API: the header carrying the key and a path to try.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallExample {
-    /// Request header carrying the API key (`X-API-Key` by default).
-    pub header: String,
-    /// A path at the gateway, e.g. `/petstore/v1/pets`.
-    pub path: String,
-}
-
-impl CallExample {
-    /// The example for an API the caller does not know yet.
-    pub fn generic() -> Self {
-        Self { header: "X-API-Key".into(), path: "/<context>/<version>/".into() }
-    }
-
-    /// The example for `api`: its key header and its first plain `GET` operation (else
-    /// its first operation, else its base path).
-    #[cfg(feature = "ssr")]
-    pub fn of(api: &domain::apis::ApiView) -> Self {
-        let base = base_path(api);
-        let operations = &api.definition.operations;
-        let plain_get = operations.iter().find(|op| op.method.eq_ignore_ascii_case("GET") && !op.path.contains('{'));
-        let path =
-            plain_get.or(operations.first()).map_or_else(|| format!("{base}/"), |op| format!("{base}{}", op.path));
-        Self { header: api.definition.key_auth.header.clone(), path }
-    }
-
-    /// The curl command that calls the example with `key`.
-    pub fn curl(&self, key: &str) -> String {
-        format!("curl -H \"{}: {key}\" \"$GATEWAY_URL{}\"", self.header, self.path)
-    }
-}
-
-/// The path prefix of an API at the gateway: `{context}/{version}`.
-#[cfg(feature = "ssr")]
-fn base_path(api: &domain::apis::ApiView) -> String {
-    format!("{}/{}", api.context.trim_end_matches('/'), api.version)
-}
 
 /// One routed operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,21 +20,18 @@ pub struct OperationRow {
     pub method: String,
     /// Full path at the gateway, e.g. `/petstore/v1/pets/{petId}`.
     pub path: String,
-    /// Whether an API key must be sent.
-    pub needs_key: bool,
+    /// How it authenticates, as the table says it (`API key`, `OAuth2 token`, …).
+    pub auth: String,
+    /// OAuth2 scopes a token must hold to call it.
+    pub scopes: Vec<String>,
 }
 
 /// Everything the API page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiDetails {
     pub api: CatalogEntry,
-    /// Path prefix at the gateway, e.g. `/petstore/v1`.
-    pub base_path: String,
-    /// Requests without the version segment reach this version too.
-    pub default_version: bool,
-    /// Query parameter that may carry the key instead of the header.
-    pub key_query: Option<String>,
-    pub example: CallExample,
+    /// How to call it: address, authentication, scopes, examples.
+    pub guide: CallGuide,
     /// Routed operations (empty: every path below the base path).
     pub operations: Vec<OperationRow>,
     /// What a signed-in caller can subscribe with (`None` for anonymous visitors).
@@ -84,38 +44,39 @@ pub async fn portal_api(id: Uuid) -> Result<ApiDetails, AppError> {
     use crate::session::server;
     use domain::api_definition::AuthKind;
     let viewer = server::auth().principal.map(|p| p.actor);
-    let db = server::state()?.db;
+    let state = server::state()?;
+    let db = state.db;
     let api = domain::catalog::find_visible(&db, viewer.as_ref(), id).await?;
     let subscribe = match &viewer {
         Some(actor) => Some(super::subscribe::choices(&db, actor).await?),
         None => None,
     };
-    let base = base_path(&api);
+    let guide = CallGuide::of(&api, state.oauth.token_endpoint());
     let definition = &api.definition;
     let operations = definition
         .operations
         .iter()
         .map(|op| OperationRow {
             method: op.method.to_uppercase(),
-            path: format!("{base}{}", op.path),
-            needs_key: op.auth.unwrap_or(definition.auth) != AuthKind::None,
+            path: format!("{}{}", guide.base_path, op.path),
+            auth: match op.auth.unwrap_or(definition.auth) {
+                AuthKind::None => "none",
+                AuthKind::ApiKey => "API key",
+                AuthKind::Jwt => "OAuth2 token",
+                AuthKind::Basic => "basic auth",
+            }
+            .to_owned(),
+            scopes: op.scopes.clone(),
         })
         .collect();
-    Ok(ApiDetails {
-        api: CatalogEntry::from(&api),
-        example: CallExample::of(&api),
-        key_query: definition.key_auth.query.clone(),
-        default_version: api.is_default_version,
-        base_path: base,
-        operations,
-        subscribe,
-    })
+    Ok(ApiDetails { api: CatalogEntry::from(&api), guide, operations, subscribe })
 }
 
 /// The page of one API.
 #[component]
 pub fn ApiPage(details: ApiDetails) -> impl IntoView {
-    let ApiDetails { api, base_path, operations, subscribe, .. } = details.clone();
+    let ApiDetails { api, guide, operations, subscribe } = details;
+    let base_path = guide.base_path.clone();
     let (title, state) = (api.name.clone(), api.state.clone());
     let subtitle = format!("Version {} · {}", api.version, api.context);
     let description =
@@ -130,43 +91,11 @@ pub fn ApiPage(details: ApiDetails) -> impl IntoView {
                     <p class="mt-2 whitespace-pre-line text-sm text-slate-700" data-testid="api-description">{description}</p>
                     <Tags tags=api.tags.clone()/>
                 </section>
-                <HowToCall details=details/>
+                <HowToCall guide=guide/>
                 <Operations base_path=base_path operations=operations/>
             </div>
             <div><SubscribePanel api=api choices=subscribe/></div>
         </div>
-    }
-}
-
-/// Path, authentication and a curl example.
-#[component]
-fn HowToCall(details: ApiDetails) -> impl IntoView {
-    let ApiDetails { base_path, default_version, key_query, example, .. } = details;
-    let unversioned = base_path.rsplit_once('/').map(|(context, _)| context.to_owned()).unwrap_or_default();
-    view! {
-        <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
-            <h2 class="text-lg font-semibold">"How to call it"</h2>
-            <dl class="mt-4 space-y-3 text-sm">
-                <div>
-                    <dt class="font-medium text-slate-900">"Address"</dt>
-                    <dd class="mt-1 text-slate-700">
-                        "Send requests to your environment's gateway, below " <code class="rounded bg-slate-100 px-1" data-testid="api-base-path">{base_path}</code>
-                        {default_version.then(|| view! { " (this is the default version: " <code class="rounded bg-slate-100 px-1">{unversioned}</code> " works too)" })}
-                        "."
-                    </dd>
-                </div>
-                <div>
-                    <dt class="font-medium text-slate-900">"Authentication"</dt>
-                    <dd class="mt-1 text-slate-700">
-                        "Send an API key of a subscribed application in the " <code class="rounded bg-slate-100 px-1" data-testid="api-key-header">{example.header.clone()}</code> " header"
-                        {key_query.map(|q| view! { " (or the " <code class="rounded bg-slate-100 px-1">{q}</code> " query parameter)" })}
-                        "."
-                    </dd>
-                </div>
-            </dl>
-            <pre class="mt-4 overflow-x-auto rounded-md bg-slate-900 p-4 font-mono text-xs text-slate-100" data-testid="api-curl-example">{example.curl("$API_KEY")}</pre>
-            <p class="mt-2 text-xs text-slate-500">"GATEWAY_URL is the address of the gateway of your key's environment; API_KEY is your application's key."</p>
-        </section>
     }
 }
 
@@ -180,12 +109,13 @@ fn Operations(base_path: String, operations: Vec<OperationRow>) -> impl IntoView
                 view! { <p class="text-sm text-slate-600">"Every path below " <code class="rounded bg-slate-100 px-1">{base_path}</code> " is forwarded."</p> }.into_any()
             } else {
                 view! {
-                    <Table headers=vec!["Method", "Path", "Authentication"]>
+                    <Table headers=vec!["Method", "Path", "Authentication", "Scopes"]>
                         {operations.into_iter().map(|op| view! {
                             <tr data-testid="operation-row">
                                 <td class=CELL><span class="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs font-semibold">{op.method}</span></td>
                                 <td class=CELL><code class="font-mono text-xs">{op.path}</code></td>
-                                <td class=CELL>{if op.needs_key { "API key" } else { "none" }}</td>
+                                <td class=CELL>{op.auth}</td>
+                                <td class=CELL><code class="font-mono text-xs">{if op.scopes.is_empty() { "—".to_owned() } else { op.scopes.join(" ") }}</code></td>
                             </tr>
                         }).collect_view()}
                     </Table>

@@ -36,7 +36,7 @@ impl NewSecret {
         actor: &domain::Actor,
         created: domain::api_keys::CreatedKey,
     ) -> Result<Self, crate::errors::AppError> {
-        use super::catalog_api::CallExample;
+        use super::how_to_call::CallExample;
         let subscriptions = domain::applications::subscriptions(db, actor, created.key.application_id).await?;
         let mut example = CallExample::generic();
         for subscription in subscriptions.iter().filter(|s| s.state == "active") {
