@@ -62,7 +62,11 @@ pub async fn create(
         let message = "3–64 letters, digits, dots, dashes, underscores or @.";
         errors.push(crate::FieldError::new("username", "invalid_username", message));
     }
-    if let Err(error) = passwords::validate("password", &input.password, &username) {
+    if let Err(mut error) = passwords::validate("password", &input.password, &username) {
+        if error.code == "contains_email" {
+            error =
+                crate::FieldError::new("password", "contains_username", "The password may not contain the username.");
+        }
         errors.push(error);
     }
     if !errors.is_empty() {

@@ -123,7 +123,7 @@ test('publish an API, subscribe in the portal, call it through the gateway with 
   await expect(consumer).toHaveURL(new RegExp(`/portal/applications/${applicationId}$`));
   await expect(consumer.getByTestId('subscription-row')).toContainText(title);
   await expect(consumer.locator('body[data-hydrated="true"]')).toHaveCount(1);
-  await consumer.getByLabel('Environment').selectOption('production');
+  await consumer.getByTestId('keys').getByLabel('Environment').selectOption('production');
   await consumer.getByRole('button', { name: 'Create key' }).click();
   const key = (await consumer.getByTestId('new-api-key').textContent())!.trim();
   expect(key).toMatch(/^pk_live_/);

@@ -140,6 +140,9 @@ test('a consumer gets OAuth2 tokens and basic credentials in the portal and call
   await form.getByLabel('Password').fill('short-pass1');
   await form.getByRole('button', { name: 'Create credential' }).click();
   await expect(form.locator('[data-field-error="password"]')).toContainText('at least 12 characters');
+  await form.getByLabel('Password').fill(`${username}-and-more`);
+  await form.getByRole('button', { name: 'Create credential' }).click();
+  await expect(form.locator('[data-field-error="password"]')).toContainText('may not contain the username');
   await form.getByLabel('Password').fill(password);
   await form.getByRole('button', { name: 'Create credential' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Credential ${username} created for production` })).toBeVisible();

@@ -105,6 +105,10 @@ impl From<Vec<(String, String)>> for SelectOptions {
 pub fn SelectField(
     name: &'static str,
     #[prop(into)] label: String,
+    /// The element's id suffix (`field-{id}`) when one page has several selects of the
+    /// same `name`; default: the name.
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// `(value, label)` pairs.
     #[prop(into)]
     options: SelectOptions,
@@ -115,7 +119,7 @@ pub fn SelectField(
     #[prop(into, optional)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = format!("field-{}", id.unwrap_or(name));
     let error_id = format!("{id}-error");
     view! {
         <div>

@@ -192,7 +192,7 @@ fn CreateCredentialForm(
                     <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading environments…"</p> }>
                         {move || Suspend::new(async move {
                             let options: Vec<(String, String)> = environments.await.unwrap_or_default();
-                            view! { <SelectField name="environment" label="Environment" options=options error=field_error(error, "environment")/> }
+                            view! { <SelectField name="environment" id="basic-environment" label="Environment" options=options error=field_error(error, "environment")/> }
                         })}
                     </Suspense>
                     <TextField name="username" label="Username" required=true help="3–64 letters, digits, dots, dashes, underscores or @." error=field_error(error, "username")/>

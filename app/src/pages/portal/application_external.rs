@@ -219,7 +219,7 @@ fn MapClientForm(
                     <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading environments…"</p> }>
                         {move || Suspend::new(async move {
                             let options: Vec<(String, String)> = environments.await.unwrap_or_default();
-                            view! { <SelectField name="environment" label="Environment" options=options error=field_error(error, "environment")/> }
+                            view! { <SelectField name="environment" id="external-environment" label="Environment" options=options error=field_error(error, "environment")/> }
                         })}
                     </Suspense>
                     <TextField name="client_id" label="Client id" required=true help="As your identity provider shows it (it names the client in its tokens)." error=field_error(error, "client_id")/>

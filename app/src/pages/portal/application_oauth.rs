@@ -196,12 +196,12 @@ pub fn OAuthClients(
         None => {}
     });
     let csrf = csrf_token();
-    let environment_select = move |name: &'static str| {
+    let environment_select = move |name: &'static str, id: &'static str| {
         view! {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let options: Vec<(String, String)> = environments.await.unwrap_or_default();
-                    view! { <SelectField name=name label="Environment" options=options/> }
+                    view! { <SelectField name=name id=id label="Environment" options=options/> }
                 })}
             </Suspense>
         }
@@ -261,7 +261,7 @@ pub fn OAuthClients(
                         <h3 class="font-semibold">"New client"</h3>
                         <CsrfField/>
                         <input type="hidden" name="application_id" value=app_id.to_string()/>
-                        {environment_select("environment")}
+                        {environment_select("environment", "oauth-client-environment")}
                         <SelectField name="kind" label="Kind" options=vec![
                             ("confidential", "Confidential: a server keeps a secret"),
                             ("public", "Public: browser or mobile app, PKCE"),
@@ -281,7 +281,7 @@ pub fn OAuthClients(
                         <h3 class="font-semibold">"Test token"</h3>
                         <CsrfField/>
                         <input type="hidden" name="application_id" value=app_id.to_string()/>
-                        {environment_select("environment")}
+                        {environment_select("environment", "oauth-token-environment")}
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
                                 let scopes = scopes.await.unwrap_or_default();
