@@ -123,14 +123,32 @@ pub async fn revoke_token(csrf_token: String, id: Uuid) -> Result<(), AppError> 
     Ok(())
 }
 
+/// The section's actions and resources, made by the page outside its guard (so the
+/// server and the browser number the resources alike).
+#[derive(Clone, Copy)]
+pub struct TokensData {
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+    tokens: Resource<Result<Vec<TokenRow>, AppError>>,
+    scope_options: Resource<Result<Vec<ScopeOption>, AppError>>,
+}
+
+impl TokensData {
+    /// Makes them (call in the page's body).
+    pub fn load() -> Self {
+        let create = ServerAction::<CreateToken>::new();
+        let revoke = ServerAction::<RevokeToken>::new();
+        let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
+        let scope_options = Resource::new(|| (), |()| token_scopes());
+        Self { create, revoke, tokens, scope_options }
+    }
+}
+
 /// The tokens section.
 #[component]
-pub fn Tokens() -> impl IntoView {
+pub fn Tokens(data: TokensData) -> impl IntoView {
     let toasts = use_toasts();
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
-    let scope_options = Resource::new(|| (), |()| token_scopes());
+    let TokensData { create, revoke, tokens, scope_options } = data;
     let limited = RwSignal::new(false);
     let chosen: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let create_error = action_error(create.value());
