@@ -17,6 +17,7 @@ pub mod forwarding;
 pub mod jwt;
 pub mod policy;
 pub mod proxy;
+pub mod ratelimit;
 pub mod request_id;
 pub mod router;
 pub mod server;

@@ -1,0 +1,28 @@
+//! Rate limiting and quotas: the decisions, independent of where counters live.
+//!
+//! * [`gcra`] — the Generic Cell Rate Algorithm (a token bucket kept as one timestamp per
+//!   key, the "theoretical arrival time"): a rate per period with a burst size. The same
+//!   arithmetic runs in-process ([`local::LocalLimiter`]) and, for limits shared by every
+//!   gateway, inside Redis as a script, so both give the same answers.
+//! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary.
+//! * [`headers`] — the IETF `RateLimit-Policy` / `RateLimit` response fields and
+//!   `Retry-After`.
+//!
+//! Every function takes the time as an argument (nanoseconds of a monotonic clock for
+//! rates, a UTC date for quotas): tests move time by hand, and the request path reads the
+//! clock once.
+
+pub mod gcra;
+pub mod headers;
+pub mod local;
+pub mod window;
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Nanoseconds of the process's monotonic clock (what rate decisions are made with).
+pub fn monotonic_ns() -> u64 {
+    u64::try_from(EPOCH.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
