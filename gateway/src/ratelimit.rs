@@ -4,6 +4,8 @@
 //!   key, the "theoretical arrival time"): a rate per period with a burst size. The same
 //!   arithmetic runs in-process ([`local::LocalLimiter`]) and, for limits shared by every
 //!   gateway, inside Redis as a script, so both give the same answers.
+//! * [`redis::RedisLimiter`] — the same step as one atomic script in Redis, on Redis's
+//!   clock, for limits exact across every gateway.
 //! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary.
 //! * [`headers`] — the IETF `RateLimit-Policy` / `RateLimit` response fields and
 //!   `Retry-After`.
@@ -15,6 +17,7 @@
 pub mod gcra;
 pub mod headers;
 pub mod local;
+pub mod redis;
 pub mod window;
 
 use std::sync::LazyLock;

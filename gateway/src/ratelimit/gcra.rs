@@ -55,6 +55,16 @@ impl Rate {
         })
     }
 
+    /// Time between two requests at the steady rate.
+    pub fn emission(&self) -> Duration {
+        Duration::from_nanos(self.emission_ns)
+    }
+
+    /// How far ahead of now the TAT may run (burst × emission interval).
+    pub fn capacity(&self) -> Duration {
+        Duration::from_nanos(self.capacity_ns)
+    }
+
     /// The burst size (requests that may arrive at once).
     pub fn burst(&self) -> u64 {
         self.capacity_ns / self.emission_ns

@@ -1,0 +1,196 @@
+//! Rate-limit state shared by every gateway through Redis, exact across nodes: the GCRA
+//! step of [`super::gcra`] runs inside Redis as one script, atomically, on Redis's own
+//! clock (`TIME`), so gateways with different clocks agree and no two requests read the
+//! same state. One key per limited consumer, so each call touches one Redis Cluster slot.
+//! Times are microseconds in the script (exact in Lua's doubles for centuries).
+//!
+//! When Redis cannot answer, [`RedisLimiter::check`] says so at once (a short connect
+//! timeout, then no reconnect attempt for a while) and the caller decides locally.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+
+use super::gcra::{Decision, Rate};
+
+/// How long to wait before trying an unreachable Redis again.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+/// Returns `{allowed, remaining, retry_after_us, reset_after_us, tat_us}`.
+const GCRA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local emission = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(tat, now)
+local new = start + emission * cost
+local horizon = now + capacity
+if new <= horizon then
+  redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', math.ceil((new - now) / 1000) + 1)
+  return {1, math.floor((horizon - new) / emission), 0, new - now, new}
+end
+return {0, math.floor((horizon - start) / emission), new - horizon, start - now, tat}
+";
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Why Redis gave no decision.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisLimitError {
+    /// Not connected, and not trying again yet.
+    #[error("Redis is unreachable; retrying shortly")]
+    Unreachable,
+    /// The call failed.
+    #[error("Redis: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+/// Limits shared through one Redis (or Redis Cluster entry point) under a key prefix.
+pub struct RedisLimiter {
+    client: redis::Client,
+    prefix: String,
+    script: redis::Script,
+    conn: tokio::sync::Mutex<Option<MultiplexedConnection>>,
+    down_until: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for RedisLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLimiter").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+impl RedisLimiter {
+    /// A limiter on the Redis at `url`, every key under `prefix`; connects on first use.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, RedisLimitError> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            prefix: prefix.to_owned(),
+            script: redis::Script::new(GCRA),
+            conn: tokio::sync::Mutex::new(None),
+            down_until: Mutex::new(None),
+        })
+    }
+
+    /// Decides a request costing `cost` for `key` under `rate`, on Redis's clock. The
+    /// decision's `tat_ns` is Redis's TAT (microseconds × 1000), meaningful only to Redis.
+    pub async fn check(&self, key: &str, rate: &Rate, cost: u64) -> Result<Decision, RedisLimitError> {
+        let mut conn = self.connection().await?;
+        let answer: Result<(u8, u64, u64, u64, u64), _> = self
+            .script
+            .key(format!("{}rl:{key}", self.prefix))
+            .arg(micros(rate.emission()).max(1))
+            .arg(micros(rate.capacity()))
+            .arg(cost)
+            .invoke_async(&mut conn)
+            .await;
+        match answer {
+            Ok((allowed, remaining, retry_us, reset_us, tat_us)) => Ok(Decision {
+                allowed: allowed == 1,
+                tat_ns: tat_us.saturating_mul(1000),
+                remaining,
+                retry_after: Duration::from_micros(retry_us),
+                reset_after: Duration::from_micros(reset_us),
+            }),
+            Err(error) => {
+                if error.is_io_error() || error.is_timeout() || error.is_connection_dropped() {
+                    *self.conn.lock().await = None;
+                    self.mark_down(&error);
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    async fn connection(&self) -> Result<MultiplexedConnection, RedisLimitError> {
+        let mut slot = self.conn.lock().await;
+        if let Some(conn) = slot.as_ref() {
+            return Ok(conn.clone());
+        }
+        let down_until = *self.down_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if down_until.is_some_and(|until| Instant::now() < until) {
+            return Err(RedisLimitError::Unreachable);
+        }
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Duration::from_millis(300))
+            .set_response_timeout(Duration::from_millis(300));
+        match self.client.get_multiplexed_async_connection_with_config(&config).await {
+            Ok(conn) => {
+                tracing::info!("rate limits: shared through Redis");
+                *slot = Some(conn.clone());
+                Ok(conn)
+            }
+            Err(error) => {
+                self.mark_down(&error);
+                Err(error.into())
+            }
+        }
+    }
+
+    fn mark_down(&self, error: &redis::RedisError) {
+        tracing::warn!(%error, "rate limits: Redis unreachable, deciding locally");
+        *self.down_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now() + RETRY_AFTER);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn two_gateways_sharing_redis_admit_exactly_the_limit() {
+        let Some((url, prefix)) = migrations::testkit::redis("gateway::ratelimit::redis_exact") else {
+            eprintln!("no PORTICO_TEST_REDIS_URL: the shared limiter is tested in CI");
+            return;
+        };
+        // Two limiters = two gateway processes; 8 clients send 3× the limit across both.
+        let gateways =
+            [Arc::new(RedisLimiter::new(&url, &prefix).unwrap()), Arc::new(RedisLimiter::new(&url, &prefix).unwrap())];
+        let rate = Rate::new(200, Duration::from_secs(3600), None).unwrap();
+        let clients: Vec<_> = (0..8)
+            .map(|i| {
+                let gateway = gateways[i % 2].clone();
+                tokio::spawn(async move {
+                    let mut admitted = 0;
+                    for _ in 0..75 {
+                        if gateway.check("sub:gold", &rate, 1).await.unwrap().allowed {
+                            admitted += 1;
+                        }
+                    }
+                    admitted
+                })
+            })
+            .collect();
+        let mut admitted = 0;
+        for client in clients {
+            admitted += client.await.unwrap();
+        }
+        assert_eq!(admitted, 200, "exactly the limit, across both gateways");
+        let refused = gateways[0].check("sub:gold", &rate, 1).await.unwrap();
+        assert!(!refused.allowed);
+        assert_eq!(refused.remaining, 0);
+        assert!(refused.retry_after > Duration::from_secs(17) && refused.retry_after <= Duration::from_secs(18));
+        let other = gateways[1].check("sub:silver", &rate, 1).await.unwrap();
+        assert!(other.allowed && other.remaining == 199, "another key has its own budget: {other:?}");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_answers_at_once() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let limiter = RedisLimiter::new(&format!("redis://127.0.0.1:{port}"), "x:").unwrap();
+        let rate = Rate::new(1, Duration::from_secs(1), None).unwrap();
+        let started = Instant::now();
+        assert!(limiter.check("k", &rate, 1).await.is_err());
+        assert!(matches!(limiter.check("k", &rate, 1).await, Err(RedisLimitError::Unreachable)), "no retry storm");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}
