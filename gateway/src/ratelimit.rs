@@ -6,6 +6,8 @@
 //!   gateway, inside Redis as a script, so both give the same answers.
 //! * [`redis::RedisLimiter`] — the same step as one atomic script in Redis, on Redis's
 //!   clock, for limits exact across every gateway.
+//! * [`limiter::Limiter`] — what a gateway calls: Redis when configured, this gateway's
+//!   share of each limit in-process while Redis is unreachable.
 //! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary.
 //! * [`headers`] — the IETF `RateLimit-Policy` / `RateLimit` response fields and
 //!   `Retry-After`.
@@ -16,6 +18,7 @@
 
 pub mod gcra;
 pub mod headers;
+pub mod limiter;
 pub mod local;
 pub mod redis;
 pub mod window;

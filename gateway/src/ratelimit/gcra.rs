@@ -70,6 +70,20 @@ impl Rate {
         self.capacity_ns / self.emission_ns
     }
 
+    /// This rate split between `nodes` gateways deciding alone (each admits its share),
+    /// for when the shared counters cannot be reached.
+    pub fn share(&self, nodes: u64) -> Rate {
+        let nodes = nodes.max(1);
+        let emission_ns = self.emission_ns.saturating_mul(nodes);
+        let burst = (self.burst() / nodes).max(1);
+        Rate {
+            limit: (self.limit / nodes).max(1),
+            emission_ns,
+            capacity_ns: emission_ns.saturating_mul(burst),
+            period_secs: self.period_secs,
+        }
+    }
+
     /// Decides a request costing `cost` (usually 1) at `now_ns`, for a key whose stored
     /// TAT is `tat_ns` (0 for a key never seen).
     pub fn check(&self, tat_ns: u64, now_ns: u64, cost: u64) -> Decision {
@@ -169,5 +183,15 @@ mod tests {
         assert!(Rate::new(5, Duration::ZERO, None).is_none());
         assert_eq!(Rate::new(5, Duration::from_secs(1), Some(0)).unwrap().burst(), 1, "a burst is at least 1");
         assert_eq!(Rate::new(5, Duration::from_secs(1), Some(50)).unwrap().burst(), 5, "and at most the limit");
+    }
+
+    #[test]
+    fn a_share_admits_its_part_of_the_limit() {
+        let rate = Rate::new(100, Duration::from_secs(60), Some(10)).unwrap();
+        let half = rate.share(2);
+        assert_eq!((half.limit, half.burst()), (50, 5));
+        assert_eq!(half.emission(), Duration::from_millis(1200));
+        assert_eq!(rate.share(0), rate.share(1));
+        assert_eq!(rate.share(1), rate);
     }
 }
