@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::Mutex as StdMutex;
 use std::time::{Duration, Instant};
 
+use gateway::redis_link::RedisLink;
 use redis::aio::MultiplexedConnection;
-use tokio::sync::Mutex;
 
 use crate::secrets::hash_token;
 
@@ -30,6 +30,8 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 /// After Redis failed, how long to use local counters before trying it again.
 const REDIS_RETRY: Duration = Duration::from_secs(5);
+/// Connect and response timeout of Redis calls.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 
 const ATTEMPT_SCRIPT: &str = r"
 local wait = redis.call('PTTL', KEYS[2])
@@ -97,22 +99,15 @@ impl LoginThrottle {
     /// Counters shared through Redis at `url`, every key under `prefix`. Fails only on
     /// a malformed URL; an unreachable server is tolerated (local fallback).
     pub fn redis(url: &str, prefix: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {e}"))?;
-        Ok(Self {
-            local: LocalCounters::default(),
-            redis: Some(RedisCounters {
-                client,
-                prefix: prefix.to_owned(),
-                conn: Mutex::new(None),
-                retry_at: StdMutex::new(None),
-            }),
-        })
+        let link = RedisLink::new(url, "login throttle", REDIS_TIMEOUT, REDIS_RETRY)
+            .map_err(|e| format!("invalid Redis URL: {e}"))?;
+        Ok(Self { local: LocalCounters::default(), redis: Some(RedisCounters { link, prefix: prefix.to_owned() }) })
     }
 
     /// Whether counters are currently shared through Redis (false: local fallback).
     pub async fn is_shared(&self) -> bool {
         match &self.redis {
-            Some(r) => r.connection().await.is_some(),
+            Some(r) => r.link.connection().await.is_some(),
             None => false,
         }
     }
@@ -220,10 +215,8 @@ impl LocalCounters {
 }
 
 struct RedisCounters {
-    client: redis::Client,
+    link: RedisLink,
     prefix: String,
-    conn: Mutex<Option<MultiplexedConnection>>,
-    retry_at: StdMutex<Option<Instant>>,
 }
 
 impl RedisCounters {
@@ -232,43 +225,9 @@ impl RedisCounters {
         (format!("{base}:n"), format!("{base}:b"))
     }
 
-    async fn connection(&self) -> Option<MultiplexedConnection> {
-        let mut slot = self.conn.lock().await;
-        if let Some(conn) = slot.as_ref() {
-            return Some(conn.clone());
-        }
-        if self.retry_at.lock().unwrap_or_else(|p| p.into_inner()).is_some_and(|at| Instant::now() < at) {
-            return None;
-        }
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(Duration::from_millis(500))
-            .set_response_timeout(Duration::from_millis(500));
-        match self.client.get_multiplexed_async_connection_with_config(&config).await {
-            Ok(conn) => {
-                tracing::info!("login throttle: using Redis for shared counters");
-                *slot = Some(conn.clone());
-                Some(conn)
-            }
-            Err(e) => {
-                self.mark_down(&e);
-                None
-            }
-        }
-    }
-
-    fn mark_down(&self, error: &redis::RedisError) {
-        tracing::warn!(%error, "login throttle: Redis unreachable, using in-process counters");
-        *self.retry_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + REDIS_RETRY);
-    }
-
-    async fn forget_connection(&self, error: &redis::RedisError) {
-        *self.conn.lock().await = None;
-        self.mark_down(error);
-    }
-
     /// `None` when Redis could not answer (the caller falls back to local counters).
     async fn wait(&self, keys: &[ThrottleKey]) -> Option<Option<Duration>> {
-        let mut conn = self.connection().await?;
+        let mut conn = self.link.connection().await?;
         let mut longest: Option<Duration> = None;
         for key in keys {
             let (_, blocked) = self.keys(key);
@@ -276,7 +235,7 @@ impl RedisCounters {
                 Ok(ms) if ms > 0 => longest = longest.max(Some(Duration::from_millis(ms.unsigned_abs()))),
                 Ok(_) => {}
                 Err(e) => {
-                    self.forget_connection(&e).await;
+                    self.link.failed(&e).await;
                     return None;
                 }
             }
@@ -299,7 +258,7 @@ impl RedisCounters {
         match result {
             Ok(value) => Some(value),
             Err(e) => {
-                self.forget_connection(&e).await;
+                self.link.failed(&e).await;
                 None
             }
         }
@@ -307,14 +266,14 @@ impl RedisCounters {
 
     /// `None` when Redis could not answer.
     async fn attempt(&self, key: &ThrottleKey) -> Option<Result<(), Duration>> {
-        let mut conn = self.connection().await?;
+        let mut conn = self.link.connection().await?;
         let wait = self.count(&mut conn, &redis::Script::new(ATTEMPT_SCRIPT), key).await?;
         Some(if wait > 0 { Err(Duration::from_millis(wait.unsigned_abs())) } else { Ok(()) })
     }
 
     /// `false` when Redis could not record the failure.
     async fn failure(&self, keys: &[ThrottleKey]) -> bool {
-        let Some(mut conn) = self.connection().await else { return false };
+        let Some(mut conn) = self.link.connection().await else { return false };
         let script = redis::Script::new(FAILURE_SCRIPT);
         for key in keys {
             if self.count(&mut conn, &script, key).await.is_none() {
@@ -325,10 +284,10 @@ impl RedisCounters {
     }
 
     async fn clear(&self, key: &ThrottleKey) {
-        let Some(mut conn) = self.connection().await else { return };
+        let Some(mut conn) = self.link.connection().await else { return };
         let (count, blocked) = self.keys(key);
         if let Err(e) = redis::cmd("DEL").arg(count).arg(blocked).query_async::<i64>(&mut conn).await {
-            self.forget_connection(&e).await;
+            self.link.failed(&e).await;
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod jwt;
 pub mod policy;
 pub mod proxy;
 pub mod ratelimit;
+pub mod redis_link;
 pub mod request_id;
 pub mod router;
 pub mod server;

@@ -35,19 +35,18 @@ pub struct Limiter {
 impl Limiter {
     /// In-process limits only, for about `capacity` active keys.
     pub fn local(capacity: usize) -> Self {
-        Self {
-            local: LocalLimiter::new(capacity),
-            redis: None,
-            nodes: AtomicU64::new(1),
-            falling_back: AtomicBool::new(false),
-        }
+        Self::with(None, capacity, 1)
     }
 
     /// Limits shared through `redis`, falling back to in-process shares of them.
     pub fn shared(redis: RedisLimiter, capacity: usize, nodes: u64) -> Self {
+        Self::with(Some(redis), capacity, nodes)
+    }
+
+    fn with(redis: Option<RedisLimiter>, capacity: usize, nodes: u64) -> Self {
         Self {
             local: LocalLimiter::new(capacity),
-            redis: Some(redis),
+            redis,
             nodes: AtomicU64::new(nodes.max(1)),
             falling_back: AtomicBool::new(false),
         }

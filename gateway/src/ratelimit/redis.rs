@@ -4,18 +4,19 @@
 //! same state. One key per limited consumer, so each call touches one Redis Cluster slot.
 //! Times are microseconds in the script (exact in Lua's doubles for centuries).
 //!
-//! When Redis cannot answer, [`RedisLimiter::check`] says so at once (a short connect
-//! timeout, then no reconnect attempt for a while) and the caller decides locally.
+//! When Redis cannot answer, [`RedisLimiter::check`] says so at once (see
+//! [`crate::redis_link`]) and the caller decides locally.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use crate::redis_link::RedisLink;
 
 use super::gcra::{Decision, Rate};
 
-/// How long to wait before trying an unreachable Redis again.
-const RETRY_AFTER: Duration = Duration::from_secs(2);
+/// Connect and response timeout: a limit decision must not hold a request up.
+const TIMEOUT: Duration = Duration::from_millis(300);
+/// How long to leave an unreachable Redis alone.
+const PAUSE: Duration = Duration::from_secs(2);
 
 /// Returns `{allowed, remaining, retry_after_us, reset_after_us, tat_us}`.
 const GCRA: &str = r"
@@ -51,36 +52,27 @@ pub enum RedisLimitError {
 }
 
 /// Limits shared through one Redis (or Redis Cluster entry point) under a key prefix.
+#[derive(Debug)]
 pub struct RedisLimiter {
-    client: redis::Client,
+    link: RedisLink,
     prefix: String,
     script: redis::Script,
-    conn: tokio::sync::Mutex<Option<MultiplexedConnection>>,
-    down_until: Mutex<Option<Instant>>,
-}
-
-impl std::fmt::Debug for RedisLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisLimiter").field("prefix", &self.prefix).finish_non_exhaustive()
-    }
 }
 
 impl RedisLimiter {
     /// A limiter on the Redis at `url`, every key under `prefix`; connects on first use.
     pub fn new(url: &str, prefix: &str) -> Result<Self, RedisLimitError> {
         Ok(Self {
-            client: redis::Client::open(url)?,
+            link: RedisLink::new(url, "rate limits", TIMEOUT, PAUSE)?,
             prefix: prefix.to_owned(),
             script: redis::Script::new(GCRA),
-            conn: tokio::sync::Mutex::new(None),
-            down_until: Mutex::new(None),
         })
     }
 
     /// Decides a request costing `cost` for `key` under `rate`, on Redis's clock. The
     /// decision's `tat_ns` is Redis's TAT (microseconds × 1000), meaningful only to Redis.
     pub async fn check(&self, key: &str, rate: &Rate, cost: u64) -> Result<Decision, RedisLimitError> {
-        let mut conn = self.connection().await?;
+        let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
         let answer: Result<(u8, u64, u64, u64, u64), _> = self
             .script
             .key(format!("{}rl:{key}", self.prefix))
@@ -98,49 +90,17 @@ impl RedisLimiter {
                 reset_after: Duration::from_micros(reset_us),
             }),
             Err(error) => {
-                if error.is_io_error() || error.is_timeout() || error.is_connection_dropped() {
-                    *self.conn.lock().await = None;
-                    self.mark_down(&error);
-                }
+                self.link.failed(&error).await;
                 Err(error.into())
             }
         }
-    }
-
-    async fn connection(&self) -> Result<MultiplexedConnection, RedisLimitError> {
-        let mut slot = self.conn.lock().await;
-        if let Some(conn) = slot.as_ref() {
-            return Ok(conn.clone());
-        }
-        let down_until = *self.down_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if down_until.is_some_and(|until| Instant::now() < until) {
-            return Err(RedisLimitError::Unreachable);
-        }
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(Duration::from_millis(300))
-            .set_response_timeout(Duration::from_millis(300));
-        match self.client.get_multiplexed_async_connection_with_config(&config).await {
-            Ok(conn) => {
-                tracing::info!("rate limits: shared through Redis");
-                *slot = Some(conn.clone());
-                Ok(conn)
-            }
-            Err(error) => {
-                self.mark_down(&error);
-                Err(error.into())
-            }
-        }
-    }
-
-    fn mark_down(&self, error: &redis::RedisError) {
-        tracing::warn!(%error, "rate limits: Redis unreachable, deciding locally");
-        *self.down_until.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now() + RETRY_AFTER);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+    use std::time::Instant;
 
     use super::*;
 

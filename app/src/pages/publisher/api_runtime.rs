@@ -62,18 +62,35 @@ pub async fn update_runtime(
     client_key_pem: String,
 ) -> Result<(), AppError> {
     use crate::session::server;
-    use domain::DomainError;
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
     let api = domain::apis::get(&db, &actor, id).await?;
     let definition = form.apply(&api.definition, &client_key_pem)?;
+    let rename = |field: &str| Some(super::runtime_form::form_field(field));
+    save_definition(&db, &actor, id, etag, definition, rename).await
+}
+
+/// Saves `definition` as API `id`'s, if the API is still at version `etag`; the domain's
+/// field errors are renamed to the form's fields by `rename` (`None`: kept).
+#[cfg(feature = "ssr")]
+pub(super) async fn save_definition(
+    db: &impl domain::Db,
+    actor: &domain::Actor,
+    id: Uuid,
+    etag: i64,
+    definition: domain::api_definition::ApiDefinition,
+    rename: impl Fn(&str) -> Option<&'static str>,
+) -> Result<(), AppError> {
+    use domain::DomainError;
     let patch = domain::apis::ApiPatch { definition: Some(definition), ..Default::default() };
-    match domain::apis::update(&db, &actor, id, Some(etag), patch).await {
+    match domain::apis::update(db, actor, id, Some(etag), patch).await {
         Err(DomainError::Invalid(fields)) => Err(DomainError::Invalid(
             fields
                 .into_iter()
                 .map(|mut f| {
-                    f.field = super::runtime_form::form_field(&f.field).to_owned();
+                    if let Some(name) = rename(&f.field) {
+                        f.field = name.to_owned();
+                    }
                     f
                 })
                 .collect(),
@@ -83,23 +100,42 @@ pub async fn update_runtime(
     }
 }
 
-/// Sets the authentication of operation `index`.
-#[server(prefix = "/ui/fn", endpoint = "publisher_set_operation_auth")]
-pub async fn set_operation_auth(csrf_token: String, id: Uuid, index: usize, auth: String) -> Result<(), AppError> {
+/// Changes API `id`'s current definition with `change` and saves it (see
+/// [`save_definition`] for `rename`).
+#[cfg(feature = "ssr")]
+pub(super) async fn edit_definition(
+    csrf_token: &str,
+    id: Uuid,
+    rename: impl Fn(&str) -> Option<&'static str>,
+    change: impl FnOnce(&mut domain::api_definition::ApiDefinition) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     use crate::session::server;
-    use domain::api_definition::AuthKind;
-    let actor = server::actor(Some(&csrf_token))?;
+    let actor = server::actor(Some(csrf_token))?;
     let db = server::state()?.db;
     let api = domain::apis::get(&db, &actor, id).await?;
     let mut definition = api.definition;
-    let operation = definition
-        .operations
-        .get_mut(index)
-        .ok_or_else(|| AppError::refused("not_found", "The operation does not exist (reload the page)."))?;
-    operation.auth = AuthKind::parse(&auth);
-    let patch = domain::apis::ApiPatch { definition: Some(definition), ..Default::default() };
-    domain::apis::update(&db, &actor, id, Some(api.etag), patch).await?;
-    Ok(())
+    change(&mut definition)?;
+    save_definition(&db, &actor, id, api.etag, definition, rename).await
+}
+
+/// Sets the authentication of operation `index`.
+#[server(prefix = "/ui/fn", endpoint = "publisher_set_operation_auth")]
+pub async fn set_operation_auth(csrf_token: String, id: Uuid, index: usize, auth: String) -> Result<(), AppError> {
+    use domain::api_definition::AuthKind;
+    edit_definition(
+        &csrf_token,
+        id,
+        |_| None,
+        move |definition| {
+            let operation = definition
+                .operations
+                .get_mut(index)
+                .ok_or_else(|| AppError::refused("not_found", "The operation does not exist (reload the page)."))?;
+            operation.auth = AuthKind::parse(&auth);
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// The tab.

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+use super::api_runtime::edit_definition;
 use crate::components::button::SMALL_DANGER;
 use crate::components::form::{CsrfField, FormError, SubmitButton, TextField, action_error, field_error};
 use crate::components::table::{CELL, CELL_STRONG, Table};
@@ -36,38 +38,10 @@ pub fn rows(scopes: &[domain::api_definition::ScopeDefinition]) -> Vec<ScopeRow>
         .collect()
 }
 
-/// Changes the API's definition with `change` and saves it; the definition's field
-/// errors about scopes are renamed to `field`.
+/// Renames the definition's scope and operation errors to the form's `field`.
 #[cfg(feature = "ssr")]
-async fn change_definition(
-    csrf_token: &str,
-    id: Uuid,
-    field: &'static str,
-    change: impl FnOnce(&mut domain::api_definition::ApiDefinition) -> Result<(), AppError>,
-) -> Result<(), AppError> {
-    use crate::session::server;
-    use domain::DomainError;
-    let actor = server::actor(Some(csrf_token))?;
-    let db = server::state()?.db;
-    let api = domain::apis::get(&db, &actor, id).await?;
-    let mut definition = api.definition;
-    change(&mut definition)?;
-    let patch = domain::apis::ApiPatch { definition: Some(definition), ..Default::default() };
-    match domain::apis::update(&db, &actor, id, Some(api.etag), patch).await {
-        Err(DomainError::Invalid(fields)) => Err(DomainError::Invalid(
-            fields
-                .into_iter()
-                .map(|mut f| {
-                    if f.field.starts_with("definition.scopes") || f.field.starts_with("definition.operations") {
-                        f.field = field.to_owned();
-                    }
-                    f
-                })
-                .collect(),
-        )
-        .into()),
-        other => other.map(|_| ()).map_err(Into::into),
-    }
+fn scope_errors_on(field: &'static str) -> impl Fn(&str) -> Option<&'static str> {
+    move |name| (name.starts_with("definition.scopes") || name.starts_with("definition.operations")).then_some(field)
 }
 
 /// Defines a scope; `roles` is space- or comma-separated (empty: no role restriction).
@@ -89,7 +63,7 @@ pub async fn add_scope(
         description: description.trim().to_owned(),
         roles,
     };
-    change_definition(&csrf_token, id, "name", move |d| {
+    edit_definition(&csrf_token, id, scope_errors_on("name"), move |d| {
         d.scopes.push(scope);
         Ok(())
     })
@@ -99,7 +73,7 @@ pub async fn add_scope(
 /// Removes a scope and unbinds it from every operation.
 #[server(prefix = "/ui/fn", endpoint = "publisher_remove_scope")]
 pub async fn remove_scope(csrf_token: String, id: Uuid, name: String) -> Result<(), AppError> {
-    change_definition(&csrf_token, id, "name", move |d| {
+    edit_definition(&csrf_token, id, scope_errors_on("name"), move |d| {
         d.scopes.retain(|s| s.name != name);
         for operation in &mut d.operations {
             operation.scopes.retain(|s| *s != name);
@@ -112,7 +86,7 @@ pub async fn remove_scope(csrf_token: String, id: Uuid, name: String) -> Result<
 /// Sets the scopes operation `index` requires (space-separated; all of them needed).
 #[server(prefix = "/ui/fn", endpoint = "publisher_set_operation_scopes")]
 pub async fn set_operation_scopes(csrf_token: String, id: Uuid, index: usize, scopes: String) -> Result<(), AppError> {
-    change_definition(&csrf_token, id, "scopes", move |d| {
+    edit_definition(&csrf_token, id, scope_errors_on("scopes"), move |d| {
         let operation = d
             .operations
             .get_mut(index)
