@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("outbox") view=admin::OutboxPage ssr=SsrMode::Async/>
                             <Route path=path!("environments") view=admin::EnvironmentsPage ssr=SsrMode::Async/>
                             <Route path=path!("gateways") view=admin::GatewaysPage ssr=SsrMode::Async/>
+                            <Route path=path!("tiers") view=admin::TiersPage ssr=SsrMode::Async/>
                             <Route path=path!("orgs/:id/roles") view=admin::OrgRolesPage ssr=SsrMode::Async/>
                             <Route path=path!("sso") view=admin::SsoPage ssr=SsrMode::Async/>
                             <Route path=path!("key-managers") view=admin::KeyManagersPage ssr=SsrMode::Async/>

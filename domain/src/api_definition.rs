@@ -8,7 +8,7 @@ use gateway::spec::{ApiSpec, ApiState, Snapshot, UpstreamSpec};
 /// The gateway's types the definition's fields are made of.
 pub use gateway::spec::{
     AuthKind, Balancing, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec, HostHeader, KeyAuthSpec,
-    OperationSpec, TimeoutsSpec, UpstreamTlsSpec,
+    KeySource, LimitSpec, OperationSpec, RateSpec, TimeoutsSpec, UpstreamTlsSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,19 @@ pub struct ApiDefinition {
     /// The OAuth2 scopes this API defines; operations require them by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<ScopeDefinition>,
+    /// Limits on every call, each counted by its key (operations have their own in
+    /// `operations[].rate_limits`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<LimitSpec>,
+    /// Most requests per period sent to the production endpoints, across every consumer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_backend_limit: Option<RateSpec>,
+    /// Most requests per period sent to the sandbox endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_backend_limit: Option<RateSpec>,
+    /// Most requests in flight at once on each gateway node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u32>,
 }
 
 /// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.
@@ -156,6 +169,13 @@ impl ApiDefinition {
             operations: self.operations.clone(),
             request_headers: self.request_headers.clone(),
             max_body_bytes: self.max_body_bytes,
+            rate_limits: self.rate_limits.clone(),
+            backend_limit: if environment == SANDBOX {
+                self.sandbox_backend_limit
+            } else {
+                self.production_backend_limit
+            },
+            max_concurrent: self.max_concurrent,
         }
     }
 
@@ -217,6 +237,7 @@ fn field_of(path: &str, kind: &str) -> String {
         _ if rest.starts_with("upstream.endpoints") || rest.starts_with("upstream.backup") => {
             format!("definition.{kind}.{}", &rest["upstream.".len()..])
         }
+        _ if rest.starts_with("backend_limit") => format!("definition.{kind}_{rest}"),
         _ => format!("definition.{}", rest.strip_prefix("upstream.").unwrap_or(rest)).trim_end_matches('.').to_owned(),
     }
 }
@@ -224,6 +245,19 @@ fn field_of(path: &str, kind: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_limits_are_field_errors_of_the_definition() {
+        let mut definition = ApiDefinition::default();
+        definition.production.endpoints.push(EndpointSpec { url: "http://x".into(), weight: 1 });
+        definition.rate_limits.push(LimitSpec { key: KeySource::Ip, limit: 0, period_secs: 60, burst: None });
+        definition.production_backend_limit = Some(RateSpec { limit: 10, period_secs: 0, burst: None });
+        let Err(DomainError::Invalid(errors)) = definition.validate("/pets", "v1") else { panic!("must fail") };
+        assert_eq!(errors[0].field, "definition.rate_limits[0].limit");
+        definition.rate_limits.clear();
+        let Err(DomainError::Invalid(errors)) = definition.validate("/pets", "v1") else { panic!("must fail") };
+        assert_eq!(errors[0].field, "definition.production_backend_limit.period_secs");
+    }
 
     #[test]
     fn validation_names_the_definition_field() {

@@ -104,6 +104,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
         name: Set(name),
         description: Set(input.description.trim().chars().take(1000).collect()),
         shared: Set(input.shared),
+        tier: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -135,12 +136,6 @@ pub async fn list(db: &impl Db, actor: &Actor, org: Option<Uuid>) -> DomainResul
 /// One application.
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<ApplicationView> {
     Ok(find_usable(db, actor, id).await?.into())
-}
-
-/// The tiers a subscription can be made with.
-pub async fn tiers(db: &impl Db) -> DomainResult<Vec<String>> {
-    let rows = tier::Entity::find().order_by_asc(tier::Column::CreatedAt).all(db).await?;
-    Ok(rows.into_iter().map(|t| t.name).collect())
 }
 
 /// Subscribes an application to an API the caller can see in the portal.

@@ -41,6 +41,7 @@ pub mod setup;
 pub mod snapshots;
 pub mod sso;
 pub mod throttle;
+pub mod tiers;
 pub mod tokens;
 pub mod users;
 pub mod validate;

@@ -103,6 +103,7 @@ permissions! {
     GatewaysManage = "gateways_manage", Platform, Platform, "Issue and revoke gateway tokens and see the connected gateways (platform).";
     OutboxRead = "outbox_read", Platform, Platform, "Read the mail outbox (platform).";
     IdentityManage = "identity_manage", Platform, Platform, "Register external key managers, rotate JWT signing keys and set the OAuth2 platform switches (platform).";
+    TiersManage = "tiers_manage", Platform, Platform, "Define the throttling tiers subscriptions and applications are made with (platform).";
 }
 
 impl Permission {

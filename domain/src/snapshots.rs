@@ -92,6 +92,7 @@ async fn build_with(db: &impl Db, env: &environment::Model, candidate: Option<(U
     snapshot.applications = applications;
     snapshot.issuers = identity.issuers;
     snapshot.revoked_tokens = identity.revoked;
+    snapshot.tiers = crate::tiers::specs(db).await?;
     snapshot.canonicalize();
     Ok(snapshot)
 }
@@ -116,12 +117,12 @@ async fn applications(
     }
     let app_ids: Vec<Uuid> = by_app.keys().copied().collect();
     let mut identity = identity::build(db, environment, &app_ids).await?;
-    let names: HashMap<Uuid, String> = application::Entity::find()
+    let apps: HashMap<Uuid, application::Model> = application::Entity::find()
         .filter(application::Column::Id.is_in(app_ids.clone()))
         .all(db)
         .await?
         .into_iter()
-        .map(|a| (a.id, a.name))
+        .map(|a| (a.id, a))
         .collect();
     let mut keys: HashMap<Uuid, Vec<KeySpec>> = HashMap::new();
     let now = chrono::Utc::now();
@@ -150,7 +151,8 @@ async fn applications(
             app_keys.sort_by(|a, b| a.id.cmp(&b.id));
             ApplicationSpec {
                 id: id.to_string(),
-                name: names.get(&id).cloned().unwrap_or_default(),
+                name: apps.get(&id).map(|a| a.name.clone()).unwrap_or_default(),
+                tier: apps.get(&id).and_then(|a| a.tier.clone()),
                 keys: app_keys,
                 subscriptions,
                 oauth_clients: identity.clients.remove(&id).unwrap_or_default(),

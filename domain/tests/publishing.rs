@@ -106,6 +106,11 @@ async fn import_deploy_publish_subscribe_and_the_snapshot_serves_the_key() {
     let config = gateway::Config::compile(&snapshot).unwrap();
     let entry = config.credentials.find(key.secret.as_bytes()).expect("the gateway knows the key");
     assert_eq!(entry.application.subscription(0), Some(SubscriptionState::Active));
+    let tier = entry.application.subscription_to(0).and_then(|s| s.tier.clone()).expect("the subscription's tier");
+    assert_eq!(tier.rate.as_ref().map(|r| r.rate.limit), Some(5000), "the seeded Gold tier is enforced");
+    let gold = domain::tiers::list(db).await.unwrap().into_iter().find(|t| t.name == "Gold").unwrap();
+    let in_use = domain::tiers::delete(db, &w.root, gold.id).await.unwrap_err();
+    assert!(matches!(in_use, DomainError::Conflict { code: "tier_in_use", .. }), "{in_use:?}");
     assert_eq!(
         gateway::config::hash(&snapshot),
         gateway::config::hash(&snapshots::build_named(db, "production").await.unwrap())
@@ -147,6 +152,7 @@ async fn collisions_lifecycle_rules_and_tenancy() {
         path: "/pets".into(),
         auth: None,
         scopes: Vec::new(),
+        rate_limits: Vec::new(),
     });
     let first = apis::create(db, &publisher, first).await.unwrap();
     let revision = deployments::create_revision(db, &publisher, first.id, "").await.unwrap();

@@ -53,8 +53,15 @@ async fn main() {
                 }],
                 oauth_clients: Vec::new(),
                 basic_auth: Vec::new(),
+                tier: None,
             })
             .collect(),
+        tiers: vec![gateway::spec::TierSpec {
+            name: "Gold".into(),
+            rate: Some(gateway::spec::RateSpec { limit: 5000, period_secs: 60, burst: None }),
+            quota: None,
+            priority: 0,
+        }],
         ..Default::default()
     };
     let started = Instant::now();

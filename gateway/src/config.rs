@@ -13,8 +13,10 @@ use crate::api::Api;
 use crate::credentials::Credentials;
 use crate::jwt::Issuers;
 use crate::policy::{BasicVerifier, Shared, TokenVerifier};
+use crate::ratelimit::limiter::Limiter;
 use crate::router::Router;
 use crate::spec::{LoadError, Snapshot};
+use crate::tiers::Tiers;
 use crate::tls::Certificates;
 
 /// Default largest request body (10 MiB), for APIs that do not set one.
@@ -50,11 +52,15 @@ impl Config {
             }
         }
         let issuers = Issuers::compile(&snapshot.issuers, &snapshot.revoked_tokens)?;
-        let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids, &issuers)?);
+        let tiers = Arc::new(Tiers::compile(&snapshot.tiers)?);
+        let credentials = Arc::new(Credentials::compile(&snapshot.applications, &ids, &issuers, &tiers)?);
         let shared = Shared {
             credentials: credentials.clone(),
             tokens: Arc::new(TokenVerifier::new(issuers, credentials.clone())),
             basic: Arc::new(BasicVerifier::new(credentials.clone())),
+            consumers_limited: limits_consumers(snapshot, &tiers),
+            tiers,
+            environment: Arc::from(snapshot.environment.as_deref().unwrap_or("default")),
         };
         let certificates = Certificates::compile(&snapshot.certificates)?;
         let names: Vec<String> =
@@ -85,6 +91,14 @@ impl Config {
     }
 }
 
+/// Whether some application or subscription names a tier with a rate or a quota.
+fn limits_consumers(snapshot: &Snapshot, tiers: &Tiers) -> bool {
+    let limited = |name: &Option<String>| {
+        name.as_deref().and_then(|n| tiers.get(n)).is_some_and(|t| t.rate.is_some() || t.quota.is_some())
+    };
+    snapshot.applications.iter().any(|a| limited(&a.tier) || a.subscriptions.iter().any(|s| limited(&s.tier)))
+}
+
 /// Hex SHA-256 of the snapshot's canonical JSON: field order is fixed by the types, maps
 /// are sorted, and APIs, applications and certificates are taken in canonical order (see
 /// [`Snapshot::canonicalize`]), so two snapshots with the same content hash alike whatever
@@ -100,16 +114,30 @@ pub fn hash(snapshot: &Snapshot) -> String {
     hex::encode(Sha256::digest(json.unwrap_or_default()))
 }
 
-/// The live configuration, swapped atomically.
-#[derive(Default)]
+/// Rate-limit keys the in-process limiter holds (about 100 bytes each).
+pub const LIMITER_CAPACITY: usize = 1_000_000;
+
+/// The live configuration, swapped atomically, and the limiter whose counters outlive
+/// every configuration.
 pub struct ConfigStore {
     current: ArcSwapOption<Config>,
+    limiter: Arc<Limiter>,
 }
 
 impl ConfigStore {
-    /// An empty store (not ready until a configuration arrives).
+    /// An empty store (not ready until a configuration arrives) with in-process limits.
     pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
+        Self::with_limiter(Limiter::local(LIMITER_CAPACITY))
+    }
+
+    /// An empty store whose limits are decided by `limiter`.
+    pub fn with_limiter(limiter: Limiter) -> Arc<Self> {
+        Arc::new(Self { current: ArcSwapOption::empty(), limiter: Arc::new(limiter) })
+    }
+
+    /// The limiter.
+    pub fn limiter(&self) -> &Arc<Limiter> {
+        &self.limiter
     }
 
     /// The live configuration, if any.

@@ -17,6 +17,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::jwt::Issuers;
 use crate::spec::{ApplicationSpec, BasicCredentialSpec, LoadError, SubscriptionState};
+use crate::tiers::{Tier, Tiers};
 
 pub mod clock;
 
@@ -27,15 +28,33 @@ pub struct Application {
     pub id: Arc<str>,
     /// The id as a header value (sent upstream in `X-Application-Id`).
     pub id_header: HeaderValue,
-    /// Subscribed APIs (by position in the snapshot) and their states, sorted.
-    subscriptions: Vec<(usize, SubscriptionState)>,
+    /// The application tier (one limit across all its APIs), if any.
+    pub tier: Option<Arc<Tier>>,
+    /// Subscribed APIs (by position in the snapshot), sorted.
+    subscriptions: Vec<Subscription>,
+}
+
+/// An application's subscription to one API.
+#[derive(Debug)]
+pub struct Subscription {
+    /// The API's position in the snapshot.
+    pub api: usize,
+    /// Whether calls are let through.
+    pub state: SubscriptionState,
+    /// The subscription tier, if limited.
+    pub tier: Option<Arc<Tier>>,
 }
 
 impl Application {
     /// The state of this application's subscription to the snapshot's `api`-th API, if any.
     pub fn subscription(&self, api: usize) -> Option<SubscriptionState> {
-        let found = self.subscriptions.binary_search_by_key(&api, |(index, _)| *index).ok()?;
-        Some(self.subscriptions[found].1)
+        self.subscription_to(api).map(|s| s.state)
+    }
+
+    /// This application's subscription to the snapshot's `api`-th API, if any.
+    pub fn subscription_to(&self, api: usize) -> Option<&Subscription> {
+        let found = self.subscriptions.binary_search_by_key(&api, |s| s.api).ok()?;
+        self.subscriptions.get(found)
     }
 }
 
@@ -104,11 +123,13 @@ pub fn hash_key(key: &[u8]) -> [u8; 32] {
 
 impl Credentials {
     /// Indexes the applications. `api_index` maps the snapshot's API ids to their positions
-    /// (subscriptions must name one); OAuth2 clients must name one of `issuers`.
+    /// (subscriptions must name one); OAuth2 clients must name one of `issuers`, and
+    /// tiers one of `tiers`.
     pub fn compile(
         applications: &[ApplicationSpec],
         api_index: &HashMap<&str, usize>,
         issuers: &Issuers,
+        tiers: &Tiers,
     ) -> Result<Self, LoadError> {
         let capacity = applications.iter().map(|a| a.keys.len()).sum();
         let mut keys = HashMap::with_capacity(capacity);
@@ -128,11 +149,13 @@ impl Credentials {
                     let message = format!("no API with id `{}` in this configuration", subscription.api);
                     return Err(LoadError::at(at(format!("subscriptions[{s}].api")), message));
                 };
-                subscriptions.push((api, subscription.state));
+                let tier = tiers.named(|| at(format!("subscriptions[{s}].tier")), subscription.tier.as_deref())?;
+                subscriptions.push(Subscription { api, state: subscription.state, tier });
             }
-            subscriptions.sort_unstable_by_key(|(api, _)| *api);
-            subscriptions.dedup_by_key(|(api, _)| *api);
-            let application = Arc::new(Application { id: Arc::from(spec.id.as_str()), id_header, subscriptions });
+            subscriptions.sort_unstable_by_key(|s| s.api);
+            subscriptions.dedup_by_key(|s| s.api);
+            let tier = tiers.named(|| at("tier".into()), spec.tier.as_deref())?;
+            let application = Arc::new(Application { id: Arc::from(spec.id.as_str()), id_header, tier, subscriptions });
             for (k, key) in spec.keys.iter().enumerate() {
                 let hash = match (&key.sha256, &key.key) {
                     (Some(hex_hash), None) => parse_sha256(hex_hash)
@@ -252,7 +275,8 @@ mod tests {
         )
         .unwrap()
         .applications;
-        let credentials = Credentials::compile(&applications, &HashMap::new(), &Issuers::default()).unwrap();
+        let credentials =
+            Credentials::compile(&applications, &HashMap::new(), &Issuers::default(), &Tiers::default()).unwrap();
         let collect = || {
             let mut seen = Vec::new();
             credentials.take_usage(|id, at| seen.push((id.to_string(), at)));

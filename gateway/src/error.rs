@@ -92,6 +92,81 @@ pub enum ProxyError {
     /// The upstream did not answer in time.
     #[error("the upstream did not answer in time")]
     UpstreamTimeout,
+    /// A rate limit, quota, concurrency or backend limit refused the request.
+    #[error("{}", .0.kind.message())]
+    Throttled(Box<Throttle>),
+}
+
+/// Which kind of limit refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleKind {
+    /// A request rate (tier, API or operation limit): 429 `rate_limited`.
+    Rate,
+    /// A daily or monthly quota: 429 `quota_exceeded`.
+    Quota,
+    /// Too many requests in flight: 429 `too_many_concurrent_requests`.
+    Concurrency,
+    /// The upstream's throughput limit: 503 `backend_saturated`.
+    Backend,
+}
+
+impl ThrottleKind {
+    fn message(self) -> &'static str {
+        match self {
+            ThrottleKind::Rate => "rate limit exceeded; retry after the time in Retry-After",
+            ThrottleKind::Quota => "quota exhausted for this period; it resets at the time in Retry-After",
+            ThrottleKind::Concurrency => "too many requests in flight for this API; retry shortly",
+            ThrottleKind::Backend => {
+                "the API's backend is at its throughput limit; retry after the time in Retry-After"
+            }
+        }
+    }
+}
+
+/// What refused a request and what the client is told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttle {
+    /// The kind of limit.
+    pub kind: ThrottleKind,
+    /// The limit's `RateLimit-Policy` item, if it has one.
+    pub policy: Option<std::sync::Arc<str>>,
+    /// Requests left under it.
+    pub remaining: u64,
+    /// How long until a retry can succeed.
+    pub retry_after: std::time::Duration,
+}
+
+impl Throttle {
+    /// A refusal by the limit described by `policy`.
+    pub fn new(
+        kind: ThrottleKind,
+        policy: &std::sync::Arc<str>,
+        remaining: u64,
+        retry_after: std::time::Duration,
+    ) -> Self {
+        Self { kind, policy: Some(policy.clone()), remaining, retry_after }
+    }
+
+    /// A refusal by a concurrency limit (retry in a second).
+    pub fn concurrency() -> Self {
+        Self {
+            kind: ThrottleKind::Concurrency,
+            policy: None,
+            remaining: 0,
+            retry_after: std::time::Duration::from_secs(1),
+        }
+    }
+
+    fn write(&self, headers: &mut http::HeaderMap) {
+        use crate::ratelimit::headers as fields;
+        if let Ok(value) = HeaderValue::from_str(&fields::retry_after(self.retry_after)) {
+            headers.insert(header::RETRY_AFTER, value);
+        }
+        if let Some(policy) = &self.policy {
+            let shown = crate::policy::Shown::new(policy.clone(), self.remaining, self.retry_after);
+            shown.write(headers);
+        }
+    }
 }
 
 impl ProxyError {
@@ -115,6 +190,12 @@ impl ProxyError {
             ProxyError::NoHealthyUpstream => "no_healthy_upstream",
             ProxyError::UpstreamUnavailable => "upstream_unavailable",
             ProxyError::UpstreamTimeout => "upstream_timeout",
+            ProxyError::Throttled(throttle) => match throttle.kind {
+                ThrottleKind::Rate => "rate_limited",
+                ThrottleKind::Quota => "quota_exceeded",
+                ThrottleKind::Concurrency => "too_many_concurrent_requests",
+                ThrottleKind::Backend => "backend_saturated",
+            },
         }
     }
 
@@ -139,6 +220,10 @@ impl ProxyError {
             }
             ProxyError::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ProxyError::Throttled(throttle) if throttle.kind == ThrottleKind::Backend => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ProxyError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -182,6 +267,9 @@ impl ProxyError {
         headers.insert(crate::request_id::HEADER, request_id.clone());
         if let Some(challenge) = self.challenge().and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if let ProxyError::Throttled(throttle) = &self {
+            throttle.write(headers);
         }
         response
     }

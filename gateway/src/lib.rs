@@ -26,6 +26,7 @@ pub mod settings;
 pub mod signal;
 pub mod spec;
 pub mod status;
+pub mod tiers;
 pub mod tls;
 pub mod upstream;
 pub mod verified_cache;

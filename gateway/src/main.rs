@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
 use gateway::control_plane::{self, ControlPlaneArgs};
+use gateway::ratelimit::limiter::Limiter;
 use gateway::{ConfigStore, Gateway, GatewaySettings, file_source};
 
 /// mimalloc: fewer cycles per allocation than the system allocator on the request path.
@@ -31,6 +32,13 @@ struct Cli {
     config: Option<PathBuf>,
     #[command(flatten)]
     control_plane: ControlPlaneArgs,
+    /// Redis URL: rate limits and quotas shared exactly by every gateway using it.
+    /// Without it, each gateway counts on its own.
+    #[arg(long, env = "PORTICO_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Prefix of every Redis key the gateway writes.
+    #[arg(long, env = "PORTICO_REDIS_PREFIX", default_value = "portico:")]
+    redis_prefix: String,
     /// Log filter (tracing `EnvFilter` syntax).
     #[arg(long, env = "PORTICO_LOG", default_value = "info")]
     log: String,
@@ -64,7 +72,19 @@ async fn run(cli: Cli) -> ExitCode {
         .json()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
         .init();
-    let store = ConfigStore::new();
+    let limiter = Limiter::for_settings(
+        cli.redis_url.as_deref(),
+        &cli.redis_prefix,
+        gateway::config::LIMITER_CAPACITY,
+        cli.gateway.nodes,
+    );
+    let store = match limiter {
+        Ok(limiter) => ConfigStore::with_limiter(limiter),
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let source = match (&cli.config, cli.control_plane.settings()) {
         (Some(file), _) => {
             if let Err(error) = file_source::load(file, &store) {

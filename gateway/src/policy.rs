@@ -10,7 +10,8 @@
 //! | # | policy | why here |
 //! |---|--------|----------|
 //! | 1 | `key_auth`, `jwt`, `basic` | identify the application first, so every later policy (limits, analytics) knows the consumer; each acts only on operations requiring its kind, and strips its credential |
-//! | 2 | `request_headers` | last before the upstream: the publisher's header rules see the request as it will leave, and cannot be undone by another policy |
+//! | 2 | `rate_limit` | after authentication, so tiers and consumer keys are known; before anything costly; see [`rate_limit`] |
+//! | 3 | `request_headers` | last before the upstream: the publisher's header rules see the request as it will leave, and cannot be undone by another policy |
 //!
 //! After the chain the proxy sets `X-Application-Id` to the authenticated application's
 //! id, or removes it, so that a client can never claim an identity.
@@ -28,16 +29,21 @@ use http::{request, response};
 use crate::api::Api;
 use crate::credentials::{Application, Credentials};
 use crate::error::ProxyError;
+use crate::ratelimit::concurrency::InFlight;
+use crate::ratelimit::limiter::Limiter;
 use crate::spec::{ApiSpec, AuthKind, LoadError, SubscriptionState};
+use crate::tiers::Tiers;
 
 mod basic_auth;
 mod jwt_auth;
 mod key_auth;
+mod rate_limit;
 mod request_headers;
 
 pub use basic_auth::{BasicAuth, BasicVerifier};
 pub use jwt_auth::{JwtAuth, TokenVerifier, VerifiedToken};
 pub use key_auth::{APPLICATION_HEADER, KeyAuth};
+pub use rate_limit::{RATELIMIT, RATELIMIT_POLICY, RateLimit, Shown};
 pub use request_headers::RequestHeaders;
 
 /// What a request hook decided.
@@ -64,6 +70,14 @@ pub struct RequestCtx {
     pub application: Option<Arc<Application>>,
     /// Query parameter holding the credential, removed from the upstream URL.
     pub strip_query_param: Option<Arc<str>>,
+    /// The caller's access token, when it authenticated with one (`jwt`).
+    pub token: Option<Arc<VerifiedToken>>,
+    /// The gateway's limits and their counters (outlive every configuration).
+    pub limiter: Arc<Limiter>,
+    /// The most constrained limit of the request, shown in the response.
+    pub shown_limit: Option<Shown>,
+    /// This request's place under a concurrency limit, held until the response head.
+    pub in_flight: Option<InFlight>,
 }
 
 /// One step of the request path.
@@ -95,6 +109,12 @@ pub struct Shared {
     pub tokens: Arc<TokenVerifier>,
     /// Basic-auth checking and its cache.
     pub basic: Arc<BasicVerifier>,
+    /// The throttling tiers.
+    pub tiers: Arc<Tiers>,
+    /// Whether any application or subscription is under a limited tier.
+    pub consumers_limited: bool,
+    /// The snapshot's environment (backend limits are per environment).
+    pub environment: Arc<str>,
 }
 
 /// The refusal for an application's call to the API at `api`, if its subscription does
@@ -105,6 +125,11 @@ pub(crate) fn check_subscription(application: &Application, api: usize) -> Optio
         Some(SubscriptionState::Blocked) => Some(ProxyError::SubscriptionBlocked),
         None => Some(ProxyError::NotSubscribed),
     }
+}
+
+/// Whether some operation of the API identifies its caller.
+fn uses_consumers(spec: &ApiSpec) -> bool {
+    spec.auth != AuthKind::None || spec.operations.iter().any(|o| o.auth.is_some_and(|a| a != AuthKind::None))
 }
 
 /// The compiled policy chain of one API, in the documented order.
@@ -119,6 +144,10 @@ pub fn chain_for(index: usize, spec: &ApiSpec, shared: &Shared) -> Result<Vec<Ar
     }
     if uses(AuthKind::Basic) {
         chain.push(Arc::new(BasicAuth::new(index, shared.basic.clone())));
+    }
+    let consumers_limited = shared.consumers_limited && uses_consumers(spec);
+    if let Some(limits) = RateLimit::compile(index, spec, &shared.tiers, &shared.environment, consumers_limited)? {
+        chain.push(Arc::new(limits));
     }
     if !spec.request_headers.is_empty() {
         chain.push(Arc::new(RequestHeaders::compile(index, &spec.request_headers)?));

@@ -91,6 +91,10 @@ impl Proxy {
             operation: found.operation,
             application: None,
             strip_query_param: None,
+            token: None,
+            limiter: self.store.limiter().clone(),
+            shown_limit: None,
+            in_flight: None,
         };
         let strip = found.strip;
         for policy in &api.policies {

@@ -8,7 +8,9 @@
 //!   clock, for limits exact across every gateway.
 //! * [`limiter::Limiter`] — what a gateway calls: Redis when configured, this gateway's
 //!   share of each limit in-process while Redis is unreachable.
-//! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary.
+//! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary, counted
+//!   in-process by [`quota::LocalQuotas`] or in Redis.
+//! * [`concurrency`] — requests in flight per key on this node.
 //! * [`headers`] — the IETF `RateLimit-Policy` / `RateLimit` response fields and
 //!   `Retry-After`.
 //!
@@ -16,10 +18,12 @@
 //! rates, a UTC date for quotas): tests move time by hand, and the request path reads the
 //! clock once.
 
+pub mod concurrency;
 pub mod gcra;
 pub mod headers;
 pub mod limiter;
 pub mod local;
+pub mod quota;
 pub mod redis;
 pub mod window;
 

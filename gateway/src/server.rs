@@ -123,7 +123,7 @@ impl BoundGateway {
             match listener {
                 Listener::Status => {
                     let store = self.store.clone();
-                    let service = service_fn(move |req| status::handle(req, store.current()));
+                    let service = service_fn(move |req| status::handle(req, store.clone()));
                     tokio::spawn(async move {
                         if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
                             report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))

@@ -43,6 +43,10 @@ pub struct GatewaySettings {
     /// cannot pin connections).
     #[arg(long = "gateway-header-timeout-ms", env = "PORTICO_GATEWAY_HEADER_TIMEOUT_MS", default_value_t = 30_000)]
     pub header_timeout_ms: u64,
+    /// How many gateway nodes share the rate limits of this environment. While Redis is
+    /// unreachable each node enforces `1/N` of every limit on its own.
+    #[arg(long = "gateway-nodes", env = "PORTICO_GATEWAY_NODES", default_value_t = 1)]
+    pub nodes: u64,
 }
 
 impl GatewaySettings {
@@ -57,6 +61,7 @@ impl GatewaySettings {
             status_listen: any,
             trusted_proxies: Vec::new(),
             header_timeout_ms: 30_000,
+            nodes: 1,
         }
     }
 

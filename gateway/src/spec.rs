@@ -13,10 +13,12 @@ use serde::{Deserialize, Serialize};
 
 mod identity;
 mod load;
+mod traffic;
 mod upstream;
 
 pub use identity::{BasicCredentialSpec, IssuerSpec, JwkSpec, OAuthClientSpec, RevokedTokenSpec, is_scope_token};
 pub use load::{LoadError, parse};
+pub use traffic::{KeySource, LimitSpec, QuotaPeriod, QuotaSpec, RateSpec, TierSpec};
 pub use upstream::{
     Balancing, CircuitBreakerSpec, EndpointSpec, HealthCheckSpec, HostHeader, TimeoutsSpec, UpstreamSpec,
     UpstreamTlsSpec,
@@ -56,6 +58,9 @@ pub struct Snapshot {
     /// Tokens revoked before their expiry, refused by `jti`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked_tokens: Vec<RevokedTokenSpec>,
+    /// Throttling tiers that subscriptions and applications name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierSpec>,
 }
 
 impl Default for Snapshot {
@@ -69,13 +74,14 @@ impl Default for Snapshot {
             certificates: Vec::new(),
             issuers: Vec::new(),
             revoked_tokens: Vec::new(),
+            tiers: Vec::new(),
         }
     }
 }
 
 impl Snapshot {
-    /// Puts APIs, applications and issuers in id order, certificates in host-name order
-    /// and revoked tokens in `jti` order (the canonical order that hashes and deltas use;
+    /// Puts APIs, applications and issuers in id order, certificates in host-name order,
+    /// revoked tokens in `jti` order and tiers in name order (the canonical order that hashes and deltas use;
     /// none of these lists' order means anything).
     pub fn canonicalize(&mut self) {
         self.apis.sort_by(|a, b| a.id.cmp(&b.id));
@@ -83,6 +89,7 @@ impl Snapshot {
         self.certificates.sort_by(|a, b| a.hosts.cmp(&b.hosts));
         self.issuers.sort_by(|a, b| a.id.cmp(&b.id));
         self.revoked_tokens.sort_by(|a, b| a.jti.cmp(&b.jti));
+        self.tiers.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// True when every list is in canonical order.
@@ -92,6 +99,7 @@ impl Snapshot {
             && self.certificates.is_sorted_by(|a, b| a.hosts <= b.hosts)
             && self.issuers.is_sorted_by(|a, b| a.id <= b.id)
             && self.revoked_tokens.is_sorted_by(|a, b| a.jti <= b.jti)
+            && self.tiers.is_sorted_by(|a, b| a.name <= b.name)
     }
 }
 
@@ -137,6 +145,19 @@ pub struct ApiSpec {
     /// Largest request body accepted, in bytes (413 above); unset means the gateway's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<u64>,
+    /// Limits on every call of the API, each counted by its key (429 `rate_limited`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<LimitSpec>,
+    /// Most requests per period sent to the upstream, across every consumer, in this
+    /// snapshot's environment (503 `backend_saturated` above it; lower-priority tiers are
+    /// refused first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_limit: Option<RateSpec>,
+    /// Most requests of this API in flight at once on each gateway node (429
+    /// `too_many_concurrent_requests` above it), counted until the upstream's response
+    /// head arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u32>,
 }
 
 /// The lifecycle states a gateway routes.
@@ -225,6 +246,9 @@ pub struct OperationSpec {
     /// `insufficient_scope` otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// Limits on calls of this operation, on top of the API's (429 `rate_limited`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<LimitSpec>,
 }
 
 /// Header changes applied to requests before they go upstream.
@@ -267,6 +291,9 @@ pub struct ApplicationSpec {
     /// The application's basic-authentication credentials for this environment.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub basic_auth: Vec<BasicCredentialSpec>,
+    /// Application tier: one limit across all the application's APIs (a `tiers` name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
 }
 
 /// One API key. Exactly one of `sha256` and `key` is given.
@@ -296,7 +323,8 @@ pub struct SubscriptionSpec {
     /// Whether calls are let through.
     #[serde(default)]
     pub state: SubscriptionState,
-    /// Throttling tier name (enforced by the traffic policies).
+    /// Subscription tier: the limit of this application on this API (a `tiers` name);
+    /// unset means unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
 }

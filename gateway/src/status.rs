@@ -1,6 +1,8 @@
 //! The status listener: `/healthz` (the process is alive), `/readyz` (a configuration is
 //! installed, so the gateway can route) and `/config` (which one: version, hash and
-//! counts of APIs, keys and TLS certificates).
+//! counts of APIs, keys and TLS certificates), and `/limits` (where rate limits are
+//! decided now — `local`, `shared` through Redis, or `fallback` while Redis is
+//! unreachable — and how many requests limits refused).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,11 +11,22 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
 
-use crate::config::Config;
+use crate::config::ConfigStore;
+use crate::ratelimit::limiter::Mode;
 
-/// Handles one status request, given the live configuration.
-pub async fn handle<B>(req: Request<B>, config: Option<Arc<Config>>) -> Result<Response<Full<Bytes>>, Infallible> {
+/// Handles one status request about `store`.
+pub async fn handle<B>(req: Request<B>, store: Arc<ConfigStore>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let config = store.current();
     let (status, body) = match (req.uri().path(), &config) {
+        ("/limits", _) => {
+            let limiter = store.limiter();
+            let mode = match limiter.mode() {
+                Mode::Local => "local",
+                Mode::Shared => "shared",
+                Mode::Fallback => "fallback",
+            };
+            (StatusCode::OK, serde_json::json!({"mode": mode, "throttled": limiter.throttled()}))
+        }
         ("/healthz", _) => (StatusCode::OK, serde_json::json!({"status": "ok"})),
         ("/readyz", Some(_)) => (StatusCode::OK, serde_json::json!({"status": "ready"})),
         ("/readyz", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"status": "no_configuration"})),
@@ -31,7 +44,7 @@ pub async fn handle<B>(req: Request<B>, config: Option<Arc<Config>>) -> Result<R
         ("/config", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "no_configuration"})),
         _ => (
             StatusCode::NOT_FOUND,
-            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz and /config"}),
+            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz, /config and /limits"}),
         ),
     };
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));

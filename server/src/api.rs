@@ -10,6 +10,7 @@ mod admin_identity;
 mod admin_orgs;
 mod admin_roles;
 mod admin_sso;
+mod admin_tiers;
 mod admin_users;
 mod auth;
 mod gateway_stream;
@@ -76,6 +77,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_users::routes())
         .merge(admin_audit::routes())
         .merge(admin_gateways::routes())
+        .merge(admin_tiers::routes())
         .merge(admin_identity::routes())
         .merge(publisher::routes())
         .merge(publisher_runtime::routes())

@@ -88,7 +88,13 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     tokio::spawn(hub.clone().run());
     let gateway = if settings.embedded_gateway {
         // The co-located gateway takes its environment's configuration in-process.
-        let store = gateway::ConfigStore::new();
+        let limiter = gateway::ratelimit::limiter::Limiter::for_settings(
+            settings.redis_url.as_deref(),
+            &settings.redis_prefix,
+            gateway::config::LIMITER_CAPACITY,
+            settings.gateway.nodes,
+        )?;
+        let store = gateway::ConfigStore::with_limiter(limiter);
         let feed =
             crate::distribution::feed_colocated(hub.clone(), settings.gateway_environment.clone(), store.clone());
         tokio::spawn(feed);

@@ -333,7 +333,10 @@ async fn fresh_fixtures(app: &TestApp, root: &mut Client, org: &str, n: usize) -
         )
         .await;
     assert_eq!(provider.status, StatusCode::CREATED, "{}", provider.text);
+    let tier = root.post("/api/admin/v1/tiers", json!({ "name": format!("Tier {n}"), "rate_limit": 10 })).await;
+    assert_eq!(tier.status, StatusCode::CREATED, "{}", tier.text);
     HashMap::from([
+        ("tier_id", tier.body["id"].as_str().unwrap().to_owned()),
         ("org_id", org.to_owned()),
         ("api_id", api_id),
         ("revision_id", revision_id),

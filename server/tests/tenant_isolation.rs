@@ -29,8 +29,9 @@ const ENDS_THE_CALLERS_SESSION: &str = "/api/me/sessions/revoke-all";
 
 /// Platform-level resources (not any org's): org admins are *forbidden* there, which
 /// `platform_resources_are_forbidden_to_org_admins` checks instead.
-const PLATFORM_RESOURCES: [&str; 6] = [
+const PLATFORM_RESOURCES: [&str; 7] = [
     "/api/admin/v1/gateway-tokens",
+    "/api/admin/v1/tiers",
     "/api/gateway/",
     "/api/admin/v1/key-managers",
     "/api/admin/v1/signing-keys",
@@ -290,8 +291,12 @@ async fn platform_resources_are_forbidden_to_org_admins() {
         root.post("/api/admin/v1/gateway-tokens", json!({ "name": "dc-1", "environment": "production" })).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.body["token"]["id"].as_str().unwrap().to_owned();
+    let tier = root.post("/api/admin/v1/tiers", json!({ "name": "Platinum", "rate_limit": 10 })).await;
+    assert_eq!(tier.status, StatusCode::CREATED, "{}", tier.text);
+    let tier_id = tier.body["id"].as_str().unwrap().to_owned();
     let mut admin_a = app.signed_in("admin-a@example.com").await;
     for (method, url) in [
+        (Method::DELETE, format!("/api/admin/v1/tiers/{tier_id}")),
         (Method::GET, "/api/admin/v1/gateway-tokens".to_owned()),
         (Method::GET, "/api/admin/v1/gateways".to_owned()),
         (Method::GET, "/api/admin/v1/key-managers".to_owned()),
@@ -306,6 +311,10 @@ async fn platform_resources_are_forbidden_to_org_admins() {
     }
     let reply = admin_a.post("/api/admin/v1/gateway-tokens", json!({ "name": "x", "environment": "production" })).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = admin_a.post("/api/admin/v1/tiers", json!({ "name": "Mine", "rate_limit": 1_000_000 })).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "tiers are the platform's: {}", reply.text);
+    let listed = admin_a.get("/api/admin/v1/tiers").await;
+    assert!(listed.text.contains("Platinum"), "anyone signed in sees the plans: {}", listed.text);
     let reply = admin_a.get("/api/gateway/v1/connect?environment=production").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "the stream takes gateway tokens only: {}", reply.text);
     let revoked = root.send(Method::DELETE, &format!("/api/admin/v1/gateway-tokens/{id}"), None, &[]).await;

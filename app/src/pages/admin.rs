@@ -1,7 +1,7 @@
 //! `/admin`: organizations, users and roles, invitations, the audit log, the mail
-//! outbox, environments and gateways, single sign-on, the OAuth2 provider and external
-//! key managers. Platform administrators manage everything; org admins their own
-//! organizations (DESIGN.md §5). Everyone else gets the 403 page.
+//! outbox, environments, gateways and throttling tiers, single sign-on, the OAuth2
+//! provider and external key managers. Platform administrators manage everything; org
+//! admins their own organizations (DESIGN.md §5). Everyone else gets the 403 page.
 
 mod area;
 mod audit;
@@ -58,3 +58,5 @@ mod key_managers;
 pub use key_managers::KeyManagersPage;
 mod oauth_provider;
 pub use oauth_provider::OAuthProviderPage;
+mod tiers;
+pub use tiers::TiersPage;

@@ -1,6 +1,6 @@
 //! `/publisher`: the publisher console — the APIs of the organizations the user publishes
 //! for, creating them (OpenAPI import or by hand), and one page per API with its
-//! settings, runtime, lifecycle, deployments and subscribers.
+//! settings, runtime and traffic limits, lifecycle, deployments and subscribers.
 
 mod api_deployments;
 mod api_detail;
@@ -9,6 +9,7 @@ mod api_runtime;
 mod api_scopes;
 mod api_settings;
 mod api_subscribers;
+mod api_traffic;
 mod home;
 mod new_api;
 mod runtime_form;

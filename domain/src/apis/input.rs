@@ -180,6 +180,7 @@ pub(crate) fn operations_of(spec: &ImportedSpec) -> Vec<gateway::spec::Operation
                 path: op.path.clone(),
                 auth: Some(auth),
                 scopes,
+                rate_limits: Vec::new(),
             }
         })
         .collect()

@@ -13,6 +13,8 @@ pub struct Model {
     pub name: String,
     pub description: String,
     pub shared: bool,
+    /// Application tier (a `tiers` name): one limit across all its APIs.
+    pub tier: Option<String>,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

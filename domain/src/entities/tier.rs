@@ -10,7 +10,15 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub description: String,
-    pub requests_per_minute: Option<i64>,
+    /// Requests per `rate_period_secs`; null means no rate limit.
+    pub rate_limit: Option<i64>,
+    pub rate_period_secs: i64,
+    pub burst: Option<i64>,
+    /// Requests per `quota_period` (`day` or `month`); null means no quota.
+    pub quota_limit: Option<i64>,
+    pub quota_period: Option<String>,
+    /// Higher is more important when a backend limit is saturated.
+    pub priority: i32,
     pub created_at: DateTimeUtc,
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spec::{ApiSpec, ApplicationSpec, CertificateSpec, IssuerSpec, RevokedTokenSpec, Snapshot};
+use crate::spec::{ApiSpec, ApplicationSpec, CertificateSpec, IssuerSpec, RevokedTokenSpec, Snapshot, TierSpec};
 
 /// Control plane → gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub enum ControlMessage {
 
 /// A change set between two versions of one environment's snapshot. APIs and
 /// applications are replaced whole, matched by id; certificates, issuers and revoked
-/// tokens, when they changed, as whole lists. The result is in canonical (id) order.
+/// tokens and tiers, when they changed, as whole lists. The result is in canonical (id) order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// The version this delta applies to.
@@ -66,6 +66,9 @@ pub struct Delta {
     /// The new list of revoked tokens, when it changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_tokens: Option<Vec<RevokedTokenSpec>>,
+    /// The new list of tiers, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<TierSpec>>,
 }
 
 impl Delta {
@@ -81,6 +84,7 @@ impl Delta {
             certificates: self.certificates.clone().unwrap_or_else(|| snapshot.certificates.clone()),
             issuers: self.issuers.clone().unwrap_or_else(|| snapshot.issuers.clone()),
             revoked_tokens: self.revoked_tokens.clone().unwrap_or_else(|| snapshot.revoked_tokens.clone()),
+            tiers: self.tiers.clone().unwrap_or_else(|| snapshot.tiers.clone()),
         };
         next.canonicalize();
         next
@@ -102,6 +106,7 @@ impl Delta {
             certificates: (from.certificates != to.certificates).then(|| to.certificates.clone()),
             issuers: (from.issuers != to.issuers).then(|| to.issuers.clone()),
             revoked_tokens: (from.revoked_tokens != to.revoked_tokens).then(|| to.revoked_tokens.clone()),
+            tiers: (from.tiers != to.tiers).then(|| to.tiers.clone()),
         }
     }
 }

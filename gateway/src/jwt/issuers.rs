@@ -31,6 +31,8 @@ pub struct VerifiedClaims {
     pub expires_at: i64,
     /// `nbf` minus the leeway, if any: refused before this second.
     pub not_before: Option<i64>,
+    /// Claims with a string or number value, sorted by name.
+    pub values: Vec<(Box<str>, Box<str>)>,
 }
 
 /// Every trusted issuer and the revoked token ids.
@@ -150,6 +152,7 @@ impl Issuers {
             scopes: scopes(claims),
             expires_at,
             not_before,
+            values: values(claims),
         })
     }
 }
@@ -166,6 +169,19 @@ fn audience_matches(aud: Option<&Value>, accepted: &[String]) -> bool {
         Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).any(|one| accepted.iter().any(|a| a == one)),
         _ => false,
     }
+}
+
+fn values(claims: &Map<String, Value>) -> Vec<(Box<str>, Box<str>)> {
+    let mut values: Vec<(Box<str>, Box<str>)> = claims
+        .iter()
+        .filter_map(|(name, value)| match value {
+            Value::String(text) => Some((name.as_str().into(), text.as_str().into())),
+            Value::Number(number) => Some((name.as_str().into(), number.to_string().into())),
+            _ => None,
+        })
+        .collect();
+    values.sort_unstable();
+    values
 }
 
 fn scopes(claims: &Map<String, Value>) -> Vec<String> {

@@ -30,6 +30,17 @@ pub struct VerifiedToken {
     pub application: Arc<Application>,
     /// Its scopes, sorted.
     pub scopes: Vec<String>,
+    /// Its claims with a string or number value, sorted by name (what limits keyed by a
+    /// claim read).
+    pub claims: Vec<(Box<str>, Box<str>)>,
+}
+
+impl VerifiedToken {
+    /// The value of the claim `name`, if it is a string or a number.
+    pub fn claim(&self, name: &str) -> Option<&str> {
+        let found = self.claims.binary_search_by(|(claim, _)| (**claim).cmp(name)).ok()?;
+        Some(&self.claims[found].1)
+    }
 }
 
 /// Token checking shared by every API of a configuration (and its cache).
@@ -57,7 +68,7 @@ impl TokenVerifier {
         let application = self.credentials.client(claims.issuer, &claims.client_id).ok_or(TokenError::UnknownClient)?;
         let mut scopes = claims.scopes;
         scopes.sort_unstable();
-        let verified = Arc::new(VerifiedToken { application: application.clone(), scopes });
+        let verified = Arc::new(VerifiedToken { application: application.clone(), scopes, claims: claims.values });
         if claims.not_before.is_none_or(|nbf| nbf <= now) {
             self.cache.insert(key, verified.clone(), claims.expires_at, now);
         }
@@ -127,6 +138,7 @@ impl Policy for JwtAuth {
             return Ok(Flow::Respond(ProxyError::InsufficientScope { required: required.join(" ") }));
         }
         cx.application = Some(verified.application.clone());
+        cx.token = Some(verified);
         Ok(Flow::Continue)
     }
 }

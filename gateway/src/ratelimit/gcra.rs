@@ -70,6 +70,34 @@ impl Rate {
         self.capacity_ns / self.emission_ns
     }
 
+    /// Nanoseconds between two requests at the steady rate (stored beside a TAT, so that
+    /// [`Rate::rescale`] can read it under another rate).
+    pub fn emission_ns(&self) -> u64 {
+        self.emission_ns
+    }
+
+    /// A TAT written under an emission interval of `stored_emission_ns`, read under this
+    /// rate: the requests it holds stay counted, so a limit changed by a config push
+    /// applies to what was already admitted (raised, the difference is available at once;
+    /// lowered, it is owed).
+    pub fn rescale(&self, tat_ns: u64, stored_emission_ns: u64, now_ns: u64) -> u64 {
+        if stored_emission_ns == 0 || stored_emission_ns == self.emission_ns || tat_ns <= now_ns {
+            return tat_ns;
+        }
+        let held = u128::from(tat_ns - now_ns) * u128::from(self.emission_ns) / u128::from(stored_emission_ns);
+        now_ns.saturating_add(u64::try_from(held).unwrap_or(u64::MAX))
+    }
+
+    /// The same rate for a request allowed only `share`/`of` of the burst. Giving less
+    /// important traffic a smaller share makes a saturated limit refuse it first, while
+    /// more important traffic still finds room; alone, any traffic gets the full rate.
+    pub fn reserved(&self, share: u64, of: u64) -> Rate {
+        let of = of.max(1);
+        let scaled = u128::from(self.capacity_ns) * u128::from(share.min(of)) / u128::from(of);
+        let capacity_ns = u64::try_from(scaled).unwrap_or(u64::MAX).max(self.emission_ns);
+        Rate { capacity_ns, ..*self }
+    }
+
     /// This rate split between `nodes` gateways deciding alone (each admits its share),
     /// for when the shared counters cannot be reached.
     pub fn share(&self, nodes: u64) -> Rate {
@@ -193,5 +221,18 @@ mod tests {
         assert_eq!(half.emission(), Duration::from_millis(1200));
         assert_eq!(rate.share(0), rate.share(1));
         assert_eq!(rate.share(1), rate);
+    }
+
+    #[test]
+    fn under_saturation_a_smaller_reserve_is_refused_first() {
+        let rate = Rate::new(10, Duration::from_secs(1), None).unwrap();
+        let (low, high) = (rate.reserved(1, 2), rate.reserved(2, 2));
+        assert_eq!(high, rate);
+        // Low-priority traffic alone takes half the burst, then is refused …
+        let (allowed, tat) = burst_at(&low, 0, SECOND, 10);
+        assert_eq!(allowed, 5);
+        // … while high-priority traffic still finds the other half.
+        let (allowed, _) = burst_at(&high, tat, SECOND, 10);
+        assert_eq!(allowed, 5);
     }
 }

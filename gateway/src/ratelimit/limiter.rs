@@ -3,13 +3,26 @@
 //! gateway decides in-process with its share of the limit (`limit / nodes`), logs the
 //! switch once each way, and reports the state ([`Limiter::mode`]) for metrics; the first
 //! answer from Redis after its pause puts the shared counters back in charge.
+//!
+//! Quotas go the same way; concurrent-request limits are always per node. The limiter
+//! lives beside the compiled configuration ([`crate::ConfigStore`] holds it), so counts
+//! survive every config push.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
+
+use super::concurrency::{Concurrency, InFlight};
 use super::gcra::{Decision, Rate};
 use super::local::LocalLimiter;
 use super::monotonic_ns;
+use super::quota::LocalQuotas;
 use super::redis::RedisLimiter;
+use super::window::{QuotaDecision, QuotaPeriod};
+
+/// The wall clock quotas are counted by (replaceable in tests).
+pub type WallClock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// Where the last decision was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,19 +36,40 @@ pub enum Mode {
 }
 
 /// Rate limits of one gateway process; see the module documentation.
-#[derive(Debug)]
 pub struct Limiter {
     local: LocalLimiter,
+    quotas: LocalQuotas,
+    concurrency: Concurrency,
     redis: Option<RedisLimiter>,
     /// Gateways sharing the limits (for the fallback share).
     nodes: AtomicU64,
     falling_back: AtomicBool,
+    clock: WallClock,
+    throttled: AtomicU64,
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter").field("mode", &self.mode()).finish_non_exhaustive()
+    }
 }
 
 impl Limiter {
     /// In-process limits only, for about `capacity` active keys.
     pub fn local(capacity: usize) -> Self {
         Self::with(None, capacity, 1)
+    }
+
+    /// Limits shared through the Redis at `redis_url` (keys under `prefix`) when one is
+    /// given, else in-process; `nodes` gateways share them. Fails only on a malformed URL.
+    pub fn for_settings(redis_url: Option<&str>, prefix: &str, capacity: usize, nodes: u64) -> Result<Self, String> {
+        match redis_url {
+            None => Ok(Self::local(capacity)),
+            Some(url) => {
+                let redis = RedisLimiter::new(url, prefix).map_err(|e| format!("PORTICO_REDIS_URL: {e}"))?;
+                Ok(Self::shared(redis, capacity, nodes))
+            }
+        }
     }
 
     /// Limits shared through `redis`, falling back to in-process shares of them.
@@ -46,10 +80,35 @@ impl Limiter {
     fn with(redis: Option<RedisLimiter>, capacity: usize, nodes: u64) -> Self {
         Self {
             local: LocalLimiter::new(capacity),
+            quotas: LocalQuotas::new(capacity),
+            concurrency: Concurrency::default(),
             redis,
             nodes: AtomicU64::new(nodes.max(1)),
             falling_back: AtomicBool::new(false),
+            clock: Arc::new(Utc::now),
+            throttled: AtomicU64::new(0),
         }
+    }
+
+    /// The same limiter counting quotas by `clock` instead of the system's.
+    pub fn with_clock(mut self, clock: WallClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time quotas are counted at.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Notes a refused request (for the status report and analytics).
+    pub fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests refused by a limit since start.
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
     }
 
     /// Sets how many gateways share the limits (the control plane knows).
@@ -73,18 +132,50 @@ impl Limiter {
         };
         match redis.check(key, rate, cost).await {
             Ok(decision) => {
-                if self.falling_back.swap(false, Ordering::Relaxed) {
-                    tracing::info!("rate limits: Redis answers again; shared counters in charge");
-                }
+                self.note_shared();
                 (decision, Mode::Shared)
             }
             Err(error) => {
-                if !self.falling_back.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%error, "rate limits: Redis unreachable; each gateway enforces its share locally");
-                }
+                self.note_fallback(&error);
                 let share = rate.share(self.nodes.load(Ordering::Relaxed));
                 (self.local.check(key, &share, monotonic_ns(), cost), Mode::Fallback)
             }
+        }
+    }
+
+    /// Decides a request costing `cost` for `key` against `quota` per `period`, now.
+    pub async fn quota(&self, key: &str, period: QuotaPeriod, quota: u64, cost: u64) -> (QuotaDecision, Mode) {
+        let now = self.now();
+        let Some(redis) = &self.redis else {
+            return (self.quotas.check(key, period, quota, now, cost), Mode::Local);
+        };
+        match redis.quota(key, period, quota, now, cost).await {
+            Ok(decision) => {
+                self.note_shared();
+                (decision, Mode::Shared)
+            }
+            Err(error) => {
+                self.note_fallback(&error);
+                let share = (quota / self.nodes.load(Ordering::Relaxed)).max(1);
+                (self.quotas.check(key, period, share, now, cost), Mode::Fallback)
+            }
+        }
+    }
+
+    /// A place among `key`'s requests in flight on this node, if fewer than `max` are.
+    pub fn enter(&self, key: &str, max: u32) -> Option<InFlight> {
+        self.concurrency.enter(key, max)
+    }
+
+    fn note_shared(&self) {
+        if self.falling_back.swap(false, Ordering::Relaxed) {
+            tracing::info!("rate limits: Redis answers again; shared counters in charge");
+        }
+    }
+
+    fn note_fallback(&self, error: &dyn std::fmt::Display) {
+        if !self.falling_back.swap(true, Ordering::Relaxed) {
+            tracing::warn!(%error, "rate limits: Redis unreachable; each gateway enforces its share locally");
         }
     }
 }

@@ -15,10 +15,13 @@ use super::gcra::{Decision, Rate};
 
 const SHARDS: usize = 32;
 
+/// Per key: the TAT and the emission interval it was written with.
+type Shard = HashMap<Box<str>, (u64, u64)>;
+
 /// Rate-limit state of one gateway process; see the module documentation.
 #[derive(Debug)]
 pub struct LocalLimiter {
-    shards: Vec<Mutex<HashMap<Box<str>, u64>>>,
+    shards: Vec<Mutex<Shard>>,
     hasher: RandomState,
     per_shard: usize,
 }
@@ -38,17 +41,18 @@ impl LocalLimiter {
     pub fn check(&self, key: &str, rate: &Rate, now_ns: u64, cost: u64) -> Decision {
         let index = usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0);
         let mut shard = self.shards[index].lock().unwrap_or_else(PoisonError::into_inner);
-        let tat = shard.get(key).copied().unwrap_or(0);
+        let tat = shard.get(key).map_or(0, |&(tat, emission)| rate.rescale(tat, emission, now_ns));
         let decision = rate.check(tat, now_ns, cost);
         if decision.allowed {
-            if let Some(stored) = shard.get_mut(key) {
-                *stored = decision.tat_ns;
+            let stored = (decision.tat_ns, rate.emission_ns());
+            if let Some(slot) = shard.get_mut(key) {
+                *slot = stored;
             } else {
                 if shard.len() >= self.per_shard {
-                    shard.retain(|_, tat| *tat > now_ns);
+                    shard.retain(|_, (tat, _)| *tat > now_ns);
                 }
                 if shard.len() < self.per_shard {
-                    shard.insert(key.into(), decision.tat_ns);
+                    shard.insert(key.into(), stored);
                 }
             }
         }
@@ -84,7 +88,10 @@ mod tests {
         // The limit is raised by a config push: what was counted still counts.
         let eight = Rate::new(8, Duration::from_secs(60), None).unwrap();
         let more = (0..10).filter(|_| limiter.check("sub:a", &eight, SECOND, 1).allowed).count();
-        assert!(more < 8, "{more}: the 5 already admitted are not forgotten");
+        assert_eq!(more, 3, "the 5 already admitted are not forgotten");
+        // Lowered again: 8 admitted, 4 allowed — nothing more until they drain.
+        let four = Rate::new(4, Duration::from_secs(60), None).unwrap();
+        assert!(!limiter.check("sub:a", &four, SECOND, 1).allowed);
     }
 
     #[test]

@@ -9,31 +9,59 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::redis_link::RedisLink;
 
 use super::gcra::{Decision, Rate};
+use super::window::{self, QuotaCount, QuotaDecision, QuotaPeriod};
 
 /// Connect and response timeout: a limit decision must not hold a request up.
 const TIMEOUT: Duration = Duration::from_millis(300);
 /// How long to leave an unreachable Redis alone.
 const PAUSE: Duration = Duration::from_secs(2);
 
-/// Returns `{allowed, remaining, retry_after_us, reset_after_us, tat_us}`.
+/// Returns `{allowed, remaining, retry_after_us, reset_after_us, tat_us}`. The key holds
+/// `"<tat>:<emission>"`; a TAT written under another emission interval is rescaled so
+/// that the requests it holds stay counted (see `Rate::rescale`).
 const GCRA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local emission = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local stored = redis.call('GET', KEYS[1])
+local tat = 0
+if stored then
+  local at, was = string.match(stored, '^(%d+):(%d+)$')
+  tat = tonumber(at or stored) or 0
+  was = tonumber(was or emission)
+  if was > 0 and was ~= emission and tat > now then
+    tat = now + math.floor((tat - now) * emission / was)
+  end
+end
 local start = math.max(tat, now)
 local new = start + emission * cost
 local horizon = now + capacity
 if new <= horizon then
-  redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', math.ceil((new - now) / 1000) + 1)
+  redis.call('SET', KEYS[1], string.format('%.0f:%.0f', new, emission), 'PX', math.ceil((new - now) / 1000) + 1)
   return {1, math.floor((horizon - new) / emission), 0, new - now, new}
 end
 return {0, math.floor((horizon - start) / emission), new - horizon, start - now, tat}
+";
+
+/// Returns `{allowed, used}`: counts `ARGV[2]` against the quota `ARGV[1]` in a key that
+/// names its window and expires at `ARGV[3]` (Unix seconds).
+const QUOTA: &str = r"
+local quota = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used + cost > quota then
+  return {0, used}
+end
+redis.call('INCRBY', KEYS[1], cost)
+redis.call('EXPIREAT', KEYS[1], tonumber(ARGV[3]))
+return {1, used + cost}
 ";
 
 fn micros(d: Duration) -> u64 {
@@ -57,6 +85,7 @@ pub struct RedisLimiter {
     link: RedisLink,
     prefix: String,
     script: redis::Script,
+    quota: redis::Script,
 }
 
 impl RedisLimiter {
@@ -66,6 +95,7 @@ impl RedisLimiter {
             link: RedisLink::new(url, "rate limits", TIMEOUT, PAUSE)?,
             prefix: prefix.to_owned(),
             script: redis::Script::new(GCRA),
+            quota: redis::Script::new(QUOTA),
         })
     }
 
@@ -88,6 +118,40 @@ impl RedisLimiter {
                 remaining,
                 retry_after: Duration::from_micros(retry_us),
                 reset_after: Duration::from_micros(reset_us),
+            }),
+            Err(error) => {
+                self.link.failed(&error).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Decides a request costing `cost` for `key` against `quota` per `period` at `now`
+    /// (the gateway's calendar: every gateway's clock is assumed NTP-synchronised).
+    pub async fn quota(
+        &self,
+        key: &str,
+        period: QuotaPeriod,
+        quota: u64,
+        now: DateTime<Utc>,
+        cost: u64,
+    ) -> Result<QuotaDecision, RedisLimitError> {
+        let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
+        let (start, end) = window::window(period, now);
+        let answer: Result<(u8, u64), _> = self
+            .quota
+            .key(format!("{}q:{key}:{}", self.prefix, start.timestamp()))
+            .arg(quota)
+            .arg(cost)
+            .arg(end.timestamp() + 3600)
+            .invoke_async(&mut conn)
+            .await;
+        match answer {
+            Ok((allowed, used)) => Ok(QuotaDecision {
+                allowed: allowed == 1,
+                count: QuotaCount { window_start: start.timestamp(), used },
+                remaining: quota.saturating_sub(used),
+                reset_secs: u64::try_from((end - now).num_seconds()).unwrap_or(0).max(1),
             }),
             Err(error) => {
                 self.link.failed(&error).await;

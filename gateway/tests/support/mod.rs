@@ -2,6 +2,7 @@
 //! started in-process on a snapshot, and a small client; TLS helpers in [`tls`].
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod cuttable;
 pub mod tls;
 
 use std::convert::Infallible;
@@ -151,7 +152,11 @@ impl TestGateway {
     }
 
     pub async fn start_with(snapshot: &Snapshot, settings: GatewaySettings) -> Self {
-        let store = ConfigStore::new();
+        Self::start_on(ConfigStore::new(), snapshot, settings).await
+    }
+
+    /// Serves `snapshot` from `store` (e.g. one with its own limiter).
+    pub async fn start_on(store: Arc<ConfigStore>, snapshot: &Snapshot, settings: GatewaySettings) -> Self {
         store.apply(snapshot).expect("the snapshot compiles");
         let bound = Gateway::new(settings, store.clone()).bind().await.unwrap();
         let (proxy, tls, status) = (bound.proxy_addr, bound.tls_addr, bound.status_addr);

@@ -155,6 +155,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     // Admin: gateways.
     ("get", "/api/admin/v1/environments", SignedIn),
     ("post", "/api/admin/v1/environments", Platform(EnvironmentsManage)),
+    ("get", "/api/admin/v1/tiers", SignedIn),
+    ("post", "/api/admin/v1/tiers", Platform(TiersManage)),
+    ("put", "/api/admin/v1/tiers/{tier_id}", Platform(TiersManage)),
+    ("delete", "/api/admin/v1/tiers/{tier_id}", Platform(TiersManage)),
     ("get", "/api/admin/v1/gateway-tokens", Platform(GatewaysManage)),
     ("post", "/api/admin/v1/gateway-tokens", Platform(GatewaysManage)),
     ("delete", "/api/admin/v1/gateway-tokens/{gateway_token_id}", Platform(GatewaysManage)),

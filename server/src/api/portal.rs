@@ -53,9 +53,9 @@ async fn get_catalog_api(
 }
 
 /// The tiers subscriptions are made with.
-#[utoipa::path(get, path = "/api/portal/v1/tiers", tag = "portal", responses((status = 200, body = Vec<String>)))]
-async fn list_tiers(State(state): State<AppState>) -> ApiResult<Json<Vec<String>>> {
-    Ok(Json(applications::tiers(&state.db).await?))
+#[utoipa::path(get, path = "/api/portal/v1/tiers", tag = "portal", responses((status = 200, body = Vec<domain::tiers::TierView>)))]
+async fn list_tiers(State(state): State<AppState>) -> ApiResult<Json<Vec<domain::tiers::TierView>>> {
+    Ok(Json(domain::tiers::list(&state.db).await?))
 }
 
 /// Which organization's applications to list.

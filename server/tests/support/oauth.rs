@@ -45,6 +45,7 @@ pub async fn fixture(app: &TestApp, upstream: &str) -> Fixture {
         path: path.into(),
         auth,
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        rate_limits: Vec::new(),
     };
     definition.operations = vec![
         op("/pets", &["pets:read"], None),

@@ -43,6 +43,7 @@ fn SideNav() -> impl IntoView {
                 <WithSession children=move |info| is_platform_admin(&info).then(|| view! {
                     {item("/admin/environments", "Environments")}
                     {item("/admin/gateways", "Gateways")}
+                    {item("/admin/tiers", "Tiers")}
                     {item("/admin/outbox", "Mail outbox")}
                     {item("/admin/sso", "Single sign-on")}
                     {item("/admin/oauth", "OAuth2 provider")}

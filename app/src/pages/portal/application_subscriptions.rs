@@ -1,5 +1,5 @@
 //! The subscriptions section of an application page: the APIs it is subscribed to, with
-//! tier and state, and unsubscribing (after a confirmation).
+//! tier, what the tier allows, and state, and unsubscribing (after a confirmation).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -26,6 +26,8 @@ pub struct SubscriptionRow {
     /// Path prefix at the gateway, e.g. `/petstore/v1`.
     pub api_path: String,
     pub tier: String,
+    /// What the tier allows (`5,000 requests / minute`).
+    pub limits: String,
     /// `active` or `blocked` (by the API's publisher).
     pub state: String,
     pub created: String,
@@ -38,9 +40,12 @@ pub async fn portal_subscriptions(application_id: Uuid) -> Result<Vec<Subscripti
     let actor = server::actor(None)?;
     let db = server::state()?.db;
     let subscriptions = domain::applications::subscriptions(&db, &actor, application_id).await?;
+    let tiers: std::collections::HashMap<String, String> =
+        domain::tiers::list(&db).await?.into_iter().map(|t| (t.name.clone(), t.summary())).collect();
     Ok(subscriptions
         .into_iter()
         .map(|s| SubscriptionRow {
+            limits: tiers.get(&s.tier).cloned().unwrap_or_default(),
             id: s.id,
             api_id: s.api_id,
             api_path: format!("{}/{}", s.api_context.trim_end_matches('/'), s.api_version),
@@ -104,7 +109,7 @@ pub fn Subscriptions(rows: Resource<Result<Vec<SubscriptionRow>, AppError>>, cha
                                 </EmptyState>
                             }.into_any(),
                             Ok(rows) => view! {
-                                <Table headers=vec!["API", "Path", "Tier", "State", "Since", ""]>
+                                <Table headers=vec!["API", "Path", "Tier", "Limits", "State", "Since", ""]>
                                     {rows.into_iter().map(|row| {
                                         let for_dialog = row.clone();
                                         view! {
@@ -114,6 +119,7 @@ pub fn Subscriptions(rows: Resource<Result<Vec<SubscriptionRow>, AppError>>, cha
                                                 </td>
                                                 <td class=CELL><code class="font-mono text-xs">{row.api_path}</code></td>
                                                 <td class=CELL>{row.tier}</td>
+                                                <td class=CELL data-testid="subscription-limits">{row.limits}</td>
                                                 <td class=CELL><Badge text=row.state/></td>
                                                 <td class=CELL>{row.created}</td>
                                                 <td class=CELL>

@@ -17,8 +17,8 @@ use crate::errors::AppError;
 pub struct SubscribeChoices {
     /// The caller's applications: `(id, name)`.
     pub applications: Vec<(Uuid, String)>,
-    /// The tiers offered.
-    pub tiers: Vec<String>,
+    /// The tiers offered: `(name, what it allows)`.
+    pub tiers: Vec<(String, String)>,
 }
 
 /// The caller's applications and the tiers offered.
@@ -26,7 +26,8 @@ pub struct SubscribeChoices {
 pub async fn choices(db: &sea_orm::DatabaseConnection, actor: &domain::Actor) -> Result<SubscribeChoices, AppError> {
     let applications =
         domain::applications::list(db, actor, None).await?.into_iter().map(|app| (app.id, app.name)).collect();
-    Ok(SubscribeChoices { applications, tiers: domain::applications::tiers(db).await? })
+    let tiers = domain::tiers::list(db).await?.into_iter().map(|t| (t.name.clone(), t.summary())).collect();
+    Ok(SubscribeChoices { applications, tiers })
 }
 
 /// A subscription just made.
@@ -109,7 +110,8 @@ fn SubscribeForm(api_id: Uuid, choices: SubscribeChoices) -> impl IntoView {
     let done = move || subscribe.value().get().and_then(Result::ok);
     let applications: Vec<(String, String)> =
         choices.applications.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
-    let tiers: Vec<(String, String)> = choices.tiers.into_iter().map(|t| (t.clone(), t)).collect();
+    let tiers: Vec<(String, String)> =
+        choices.tiers.into_iter().map(|(name, allows)| (name.clone(), format!("{name} — {allows}"))).collect();
     view! {
         <ActionForm action=subscribe>
             <div class="space-y-4">

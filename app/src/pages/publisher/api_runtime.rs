@@ -1,7 +1,7 @@
 //! The Runtime tab: where and how the gateway forwards the API — endpoints per
 //! environment with balancing and failover, base path, `Host`, timeouts, retries,
-//! health checks, header rules, upstream TLS, the API-key settings — and the
-//! authentication and OAuth2 scopes each operation requires.
+//! health checks, header rules, upstream TLS, the API-key settings — its traffic limits,
+//! and the authentication, OAuth2 scopes and limits of each operation.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::ApiRow;
 use super::api_detail::TabData;
 use super::api_scopes::{ScopeRow, Scopes, SetOperationScopes};
+use super::api_traffic::{SetOperationLimits, Traffic, TrafficForm};
 use super::runtime_form::RuntimeForm;
 use crate::components::form::{CsrfField, FormError, SubmitButton, action_error, field_error};
 use crate::components::table::{CELL, Table};
@@ -27,10 +28,13 @@ pub struct OperationRow {
     pub auth: String,
     /// OAuth2 scopes a token must hold, space-separated.
     pub scopes: String,
+    /// The operation's own limits, `;`-separated (`ip 10/1m`).
+    pub limits: String,
 }
 
-/// What the tab shows: the runtime form, the API's scopes and its operations.
-pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>);
+/// What the tab shows: the runtime form, the API's scopes, its operations and its
+/// traffic limits.
+pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>, TrafficForm);
 
 /// The runtime form, the scopes and the operations of an API.
 #[server(prefix = "/ui/fn", endpoint = "publisher_get_runtime", input = GetUrl)]
@@ -47,9 +51,15 @@ pub async fn get_runtime(id: Uuid) -> Result<RuntimeTab, AppError> {
             path: op.path.clone(),
             auth: op.auth.map_or("inherit", AuthKind::as_str).into(),
             scopes: op.scopes.join(" "),
+            limits: super::api_traffic::lines(&op.rate_limits).replace('\n', "; "),
         })
         .collect();
-    Ok((RuntimeForm::from_definition(&api.definition), super::api_scopes::rows(&api.definition.scopes), operations))
+    Ok((
+        RuntimeForm::from_definition(&api.definition),
+        super::api_scopes::rows(&api.definition.scopes),
+        operations,
+        TrafficForm::from_definition(&api.definition),
+    ))
 }
 
 /// Saves the runtime form (`client_key_pem` only when a new key is given).
@@ -148,9 +158,10 @@ pub fn Runtime(api: ApiRow, data: TabData<RuntimeTab>, changed: RwSignal<u64>) -
                 match data.await {
                     None => ().into_any(),
                     Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Some(Ok((form, scopes, operations))) => view! {
+                    Some(Ok((form, scopes, operations, traffic))) => view! {
                         <div class="space-y-8">
                             <RuntimeEditor id=id etag=api.etag form=form changed=changed/>
+                            <Traffic id=id form=traffic changed=changed/>
                             <Scopes id=id scopes=scopes changed=changed/>
                             <Operations id=id operations=operations changed=changed/>
                         </div>
@@ -276,26 +287,29 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
     let toasts = use_toasts();
     let set = ServerAction::<SetOperationAuth>::new();
     let set_scopes = ServerAction::<SetOperationScopes>::new();
+    let set_limits = ServerAction::<SetOperationLimits>::new();
     let csrf = csrf_token();
     let report = move |outcome: Option<Result<(), AppError>>| match outcome {
         Some(Ok(())) => {
             toasts.success("Operation updated.");
             changed.update(|n| *n += 1);
         }
-        Some(Err(e)) => toasts.error(e.field("scopes").unwrap_or_else(|| e.to_string())),
+        Some(Err(e)) => toasts.error(e.field("scopes").or_else(|| e.field("limits")).unwrap_or_else(|| e.to_string())),
         None => {}
     };
     Effect::new(move |_| report(set.value().get()));
     Effect::new(move |_| report(set_scopes.value().get()));
+    Effect::new(move |_| report(set_limits.value().get()));
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"Operations"</h2>
-            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed. Scopes: space-separated, a token needs all of them."</p>
+            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed. Scopes: space-separated, a token needs all of them. Limits: KEY RATE, separated by ;, on top of the API's (ip 10/1m)."</p>
             <div class="mt-4">
-                <Table headers=vec!["Method", "Path", "Authentication", "Scopes"]>
+                <Table headers=vec!["Method", "Path", "Authentication", "Scopes", "Limits"]>
                     {operations.into_iter().enumerate().map(|(index, op)| {
                         let label = format!("Authentication of {} {}", op.method, op.path);
                         let scopes_label = format!("Scopes of {} {}", op.method, op.path);
+                        let limits_label = format!("Limits of {} {}", op.method, op.path);
                         view! {
                             <tr>
                                 <td class=CELL><code class="font-mono text-xs font-semibold">{op.method.clone()}</code></td>
@@ -315,6 +329,13 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
                                         class="w-48 rounded-md border-0 px-2 py-1 font-mono text-xs ring-1 ring-inset ring-slate-300"
                                         on:change=move |ev| {
                                             set_scopes.dispatch(SetOperationScopes { csrf_token: csrf.get_untracked(), id, index, scopes: event_target_value(&ev) });
+                                        }/>
+                                </td>
+                                <td class=CELL>
+                                    <input aria-label=limits_label value=op.limits.clone() placeholder="none"
+                                        class="w-48 rounded-md border-0 px-2 py-1 font-mono text-xs ring-1 ring-inset ring-slate-300"
+                                        on:change=move |ev| {
+                                            set_limits.dispatch(SetOperationLimits { csrf_token: csrf.get_untracked(), id, index, limits: event_target_value(&ev) });
                                         }/>
                                 </td>
                             </tr>
