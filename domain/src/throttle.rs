@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::Mutex as StdMutex;
 use std::time::{Duration, Instant};
 
+use gateway::redis_link::Connection;
 use gateway::redis_link::RedisLink;
-use redis::aio::MultiplexedConnection;
 
 use crate::secrets::hash_token;
 
@@ -245,7 +245,7 @@ impl RedisCounters {
 
     /// Runs one of the counting scripts for `key`; on a Redis error the connection is
     /// dropped (local counters take over) and `None` returned.
-    async fn count(&self, conn: &mut MultiplexedConnection, script: &redis::Script, key: &ThrottleKey) -> Option<i64> {
+    async fn count(&self, conn: &mut Connection, script: &redis::Script, key: &ThrottleKey) -> Option<i64> {
         let (count, blocked) = self.keys(key);
         let result = script
             .key(count)

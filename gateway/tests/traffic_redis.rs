@@ -38,6 +38,7 @@ applications:
 struct Process {
     child: Child,
     proxy: SocketAddr,
+    status: SocketAddr,
 }
 
 impl Drop for Process {
@@ -69,7 +70,7 @@ async fn gateway_process(file: &std::path::Path, redis: &str, prefix: &str) -> P
         assert!(Instant::now() < deadline, "the gateway did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Process { child, proxy }
+    Process { child, proxy, status }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,11 +79,26 @@ async fn two_gateway_processes_sharing_redis_admit_the_limit_within_one_percent(
         eprintln!("no PORTICO_TEST_REDIS_URL: the shared limit is tested in CI");
         return;
     };
+    accuracy("one Redis", &url, &prefix).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gateway_processes_sharing_a_redis_cluster_admit_the_limit_within_one_percent() {
+    let Some(cluster) = support::redis_cluster::RedisCluster::start(3) else {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true but redis-server is absent");
+        eprintln!("redis-server is not installed: the Redis Cluster test is skipped");
+        return;
+    };
+    accuracy("a 3-node Redis Cluster", &cluster.url(), "portico-test:cluster:").await;
+}
+
+/// Two gateway processes on the Redis at `url`; a client at 3× the limit for 10 s.
+async fn accuracy(what: &str, url: &str, prefix: &str) {
     let upstream = MockUpstream::start("u").await;
     let file = std::env::temp_dir().join(format!("portico-accuracy-{}.yaml", uuid::Uuid::new_v4()));
     // 100 requests a second, bursts of 10.
     std::fs::write(&file, config(&upstream.url(), "{ limit: 100, period_secs: 1, burst: 10 }")).unwrap();
-    let gateways = [gateway_process(&file, &url, &prefix).await, gateway_process(&file, &url, &prefix).await];
+    let gateways = [gateway_process(&file, url, prefix).await, gateway_process(&file, url, prefix).await];
     let targets: Vec<String> = gateways.iter().map(|g| format!("http://{}/m/v1/x", g.proxy)).collect();
 
     // 6 clients × 50 requests a second = 3× the limit, for 10 s, alternating gateways.
@@ -124,11 +140,15 @@ async fn two_gateway_processes_sharing_redis_admit_the_limit_within_one_percent(
     let admitted = admitted.load(Ordering::Relaxed) as f64;
     let error = (admitted - expected) / expected * 100.0;
     println!(
-        "accuracy: {} requests sent over {elapsed:.2} s to 2 gateways; admitted {admitted}, limit allows {expected:.0} \
+        "accuracy ({what}): {} requests sent over {elapsed:.2} s to 2 gateways; admitted {admitted}, limit allows {expected:.0} \
          (burst 10 + 100/s); error {error:+.2} %",
         sent.load(Ordering::Relaxed)
     );
     assert_eq!(failed.load(Ordering::Relaxed), 0, "every request is answered 200 or 429");
+    for gateway in &gateways {
+        let (_, _, limits) = get(&format!("http://{}/limits", gateway.status), &[]).await;
+        assert_eq!(limits["mode"], "shared", "decided by Redis, not by local shares: {limits}");
+    }
     assert!(sent.load(Ordering::Relaxed) as f64 > 2.5 * expected, "the client kept sending at about 3× the limit");
     assert!(error.abs() <= 1.0, "admitted {admitted} vs {expected:.0}: {error:+.2} %");
     let _ = std::fs::remove_file(file);

@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 pub mod cuttable;
+pub mod redis_cluster;
 pub mod tls;
 
 use std::convert::Infallible;
