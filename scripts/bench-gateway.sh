@@ -6,9 +6,17 @@
 # three APIs in front of the bench's backend (http://127.0.0.1:18480), deployed to an
 # environment `bench`:
 #
-#   /ka     API-key auth          (an application's key, header X-API-Key)
-#   /jwt    OAuth2 JWT auth       (a client_credentials token from Portico's /oauth2/token)
-#   /basic  HTTP basic auth       (an application's basic credential, argon2id-hashed)
+#   /ka        API-key auth          (an application's key, header X-API-Key)
+#   /jwt       OAuth2 JWT auth       (a client_credentials token from Portico's /oauth2/token)
+#   /basic     HTTP basic auth       (an application's basic credential, argon2id-hashed)
+#   /ka-local  API key + a rate limit decided in-process (tier "Bench local", approximate:
+#              shared through Redis every 100 ms, never on the request path)
+#   /ka-redis  API key + a rate limit exact across gateways (tier "Bench exact": one
+#              Redis script per request)
+#
+# The two limited tiers allow 1,000,000 requests/s with a burst of 1,000,000, as the
+# harness asks (bookkeeping on every request, no rejection); the gateway runs with
+# PORTICO_REDIS_URL (default redis://127.0.0.1:6379, a key prefix of its own).
 #
 # one application subscribes to all three, and `portico export --environment bench`
 # writes the file `portico-gateway --config` then serves (the dist build, one worker,
@@ -16,7 +24,8 @@
 #
 # Usage: bash scripts/bench-gateway.sh [extra proxy-bench options, e.g. --quick]
 # Environment: BENCH (the harness, default ../shared/bench/proxy-bench.sh), CONFIGS
-# (default "direct nginx-gw"), WORK (scratch folder, default a new temporary one).
+# (default "direct nginx-gw"), WORK (scratch folder, default a new temporary one),
+# REDIS_URL (default redis://127.0.0.1:6379).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -24,6 +33,7 @@ BENCH=${BENCH:-$ROOT/../shared/bench/proxy-bench.sh}
 CONFIGS=${CONFIGS:-direct nginx-gw}
 WORK=${WORK:-$(mktemp -d)}
 BACKEND=http://127.0.0.1:18480
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 [ -x "$BENCH" ] || [ -f "$BENCH" ] || { echo "the harness is not at $BENCH (set BENCH)" >&2; exit 1; }
 command -v jq >/dev/null || sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null
 
@@ -68,12 +78,18 @@ token=$(curl -sS -b "$jar" "$base/api/me/tokens" -H 'content-type: application/j
   -H "x-csrf-token: $csrf" --data '{"name":"bench","expires_in_days":1}' | jq -r .secret)
 [ -n "$token" ] && [ "$token" != null ] || { echo "could not create a token" >&2; exit 1; }
 
-log "publishing /ka, /jwt and /basic to the environment bench"
+log "publishing /ka, /jwt, /basic, /ka-local and /ka-redis to the environment bench"
 call POST /api/admin/v1/environments '{"name":"bench","display_name":"Bench"}' >/dev/null
+for tier in "Bench local:true" "Bench exact:false"; do
+  call POST /api/admin/v1/tiers "$(jq -n --arg n "${tier%%:*}" --argjson a "${tier#*:}" \
+    '{name:$n,rate_limit:1000000,rate_period_secs:1,burst:1000000,approximate:$a}')" >/dev/null
+done
 org=$(call GET /api/admin/v1/orgs | jq -r '(.items // .)[0].id')
 app=$(call POST /api/portal/v1/applications "$(jq -n --arg o "$org" '{org_id:$o,name:"Bench client"}')" | jq -r .id)
-for pair in ka:api_key jwt:jwt basic:basic; do
-  context=/${pair%%:*} auth=${pair#*:}
+for triple in ka:api_key:Unlimited jwt:jwt:Unlimited basic:basic:Unlimited "ka-local:api_key:Bench local" \
+  "ka-redis:api_key:Bench exact"; do
+  context=/${triple%%:*} rest=${triple#*:}
+  auth=${rest%%:*} tier=${rest#*:}
   api=$(call POST /api/publisher/v1/apis "$(jq -n --arg o "$org" --arg c "$context" --arg a "$auth" --arg u "$BACKEND" \
     '{org_id:$o,name:("Bench " + $c),context:$c,version:"v1",visibility:"public",
       definition:{production:{endpoints:[{url:$u,weight:1}]},auth:$a}}')" | jq -r .id)
@@ -81,7 +97,7 @@ for pair in ka:api_key jwt:jwt basic:basic; do
   revision=$(call POST "/api/publisher/v1/apis/$api/revisions" '{"description":"bench"}' | jq -r .id)
   call PUT "/api/publisher/v1/apis/$api/deployments/bench" "$(jq -n --arg r "$revision" '{revision_id:$r}')" >/dev/null
   call POST "/api/publisher/v1/apis/$api/lifecycle" '{"state":"published"}' >/dev/null
-  call POST "/api/portal/v1/applications/$app/subscriptions" "$(jq -n --arg a "$api" '{api_id:$a,tier:"Unlimited"}')" >/dev/null
+  call POST "/api/portal/v1/applications/$app/subscriptions" "$(jq -n --arg a "$api" --arg t "$tier" '{api_id:$a,tier:$t}')" >/dev/null
 done
 
 log "issuing the application's credentials"
@@ -101,10 +117,13 @@ config="$WORK/gateway.yaml"
 "$portico" export --environment bench --output "$config"
 kill "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
 
-log "running the bench (configs: $CONFIGS; variants key-auth, jwt, basic)"
+log "running the bench (configs: $CONFIGS; variants key-auth, jwt, basic, ka-local-limit, ka-redis-exact)"
 export GATEWAY_CONFIG="$config"
-export GATEWAY_CMD="exec '$gateway' --config \"\$BENCH_GATEWAY_CONFIG\" --gateway-listen \"\$BENCH_GATEWAY_LISTEN\" --gateway-status-listen 127.0.0.1:18499"
+prefix="bench-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n'):"
+export GATEWAY_CMD="exec env PORTICO_REDIS_URL='$REDIS_URL' PORTICO_REDIS_PREFIX='$prefix' '$gateway' --config \"\$BENCH_GATEWAY_CONFIG\" --gateway-listen \"\$BENCH_GATEWAY_LISTEN\" --gateway-status-listen 127.0.0.1:18499"
 export GATEWAY_VARIANTS="key-auth|/ka|X-API-Key: $api_key
 jwt|/jwt|Authorization: Bearer $jwt
-basic|/basic|Authorization: Basic $basic"
+basic|/basic|Authorization: Basic $basic
+ka-local-limit|/ka-local|X-API-Key: $api_key
+ka-redis-exact|/ka-redis|X-API-Key: $api_key"
 bash "$BENCH" --configs "$CONFIGS" "$@"

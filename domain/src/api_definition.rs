@@ -250,7 +250,13 @@ mod tests {
     fn bad_limits_are_field_errors_of_the_definition() {
         let mut definition = ApiDefinition::default();
         definition.production.endpoints.push(EndpointSpec { url: "http://x".into(), weight: 1 });
-        definition.rate_limits.push(LimitSpec { key: KeySource::Ip, limit: 0, period_secs: 60, burst: None });
+        definition.rate_limits.push(LimitSpec {
+            key: KeySource::Ip,
+            limit: 0,
+            period_secs: 60,
+            burst: None,
+            approximate: false,
+        });
         definition.production_backend_limit = Some(RateSpec { limit: 10, period_secs: 0, burst: None });
         let Err(DomainError::Invalid(errors)) = definition.validate("/pets", "v1") else { panic!("must fail") };
         assert_eq!(errors[0].field, "definition.rate_limits[0].limit");

@@ -52,6 +52,10 @@ pub struct TierLimits {
     /// 0–100; when a backend limit is saturated, lower priorities are refused first.
     #[serde(default)]
     pub priority: i32,
+    /// Decide the rate on each gateway and share counts through Redis every 100 ms (for
+    /// very high rates; may admit about `gateways × rate × 0.1 s` too many).
+    #[serde(default)]
+    pub approximate: bool,
 }
 
 fn default_period() -> i64 {
@@ -81,6 +85,7 @@ impl From<tier::Model> for TierView {
                 quota_limit: row.quota_limit,
                 quota_period: row.quota_period,
                 priority: row.priority,
+                approximate: row.approximate,
             },
             created_at: row.created_at,
         }
@@ -94,7 +99,12 @@ impl TierView {
         let mut parts = Vec::new();
         if let Some(limit) = l.rate_limit {
             let burst = l.burst.map(|b| format!(" (bursts of {})", grouped(b))).unwrap_or_default();
-            parts.push(format!("{} requests / {}{burst}", grouped(limit), period_words(l.rate_period_secs)));
+            let approximate = if l.approximate { " (approximate)" } else { "" };
+            parts.push(format!(
+                "{} requests / {}{burst}{approximate}",
+                grouped(limit),
+                period_words(l.rate_period_secs)
+            ));
         }
         if let (Some(limit), Some(period)) = (l.quota_limit, &l.quota_period) {
             parts.push(format!("{} a {period}", grouped(limit)));
@@ -118,6 +128,7 @@ impl TierView {
                 .zip(limits.quota_period.as_deref().and_then(period))
                 .map(|(limit, period)| QuotaSpec { limit: count(limit), period }),
             priority: u32::try_from(limits.priority).unwrap_or(0),
+            approximate: limits.approximate,
         }
     }
 }
@@ -218,6 +229,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: TierInput) -> DomainResu
         quota_limit: Set(limits.quota_limit),
         quota_period: Set(limits.quota_period.clone()),
         priority: Set(limits.priority),
+        approximate: Set(limits.approximate),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
@@ -248,6 +260,7 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: TierInput) -> 
     active.quota_limit = Set(limits.quota_limit);
     active.quota_period = Set(limits.quota_period.clone());
     active.priority = Set(limits.priority);
+    active.approximate = Set(limits.approximate);
     let view = TierView::from(active.update(&txn).await?);
     changed(&txn, actor, "tier.update", &view, Some(&before)).await?;
     txn.commit().await?;
@@ -325,6 +338,7 @@ mod tests {
             quota_limit: None,
             quota_period: None,
             priority: 0,
+            approximate: false,
         }
     }
 

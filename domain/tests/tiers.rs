@@ -21,6 +21,7 @@ fn input(name: &str, rate_limit: Option<i64>) -> TierInput {
             quota_limit: None,
             quota_period: None,
             priority: 1,
+            approximate: false,
         },
     }
 }

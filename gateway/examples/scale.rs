@@ -61,6 +61,7 @@ async fn main() {
             rate: Some(gateway::spec::RateSpec { limit: 5000, period_secs: 60, burst: None }),
             quota: None,
             priority: 0,
+            approximate: false,
         }],
         ..Default::default()
     };

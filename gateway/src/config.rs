@@ -132,7 +132,9 @@ impl ConfigStore {
 
     /// An empty store whose limits are decided by `limiter`.
     pub fn with_limiter(limiter: Limiter) -> Arc<Self> {
-        Arc::new(Self { current: ArcSwapOption::empty(), limiter: Arc::new(limiter) })
+        let limiter = Arc::new(limiter);
+        limiter.start();
+        Arc::new(Self { current: ArcSwapOption::empty(), limiter })
     }
 
     /// The limiter.

@@ -11,6 +11,7 @@
 //! * [`window`] — quotas per calendar day or month (UTC), reset at the boundary, counted
 //!   in-process by [`quota::LocalQuotas`] or in Redis.
 //! * [`concurrency`] — requests in flight per key on this node.
+//! * [`approximate`] — limits decided in-process and shared through Redis periodically.
 //! * [`headers`] — the IETF `RateLimit-Policy` / `RateLimit` response fields and
 //!   `Retry-After`.
 //!
@@ -18,6 +19,7 @@
 //! rates, a UTC date for quotas): tests move time by hand, and the request path reads the
 //! clock once.
 
+pub mod approximate;
 pub mod concurrency;
 pub mod gcra;
 pub mod headers;

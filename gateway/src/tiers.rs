@@ -19,6 +19,8 @@ pub const MAX_PERIOD_SECS: u64 = 86_400;
 pub struct Limit {
     /// The GCRA rate.
     pub rate: Rate,
+    /// Decided locally, shared through Redis periodically.
+    pub approximate: bool,
     /// `"name";q=…;w=…`.
     pub policy: Arc<str>,
 }
@@ -69,7 +71,7 @@ impl Tiers {
             let rank = priorities.iter().rev().position(|p| *p == spec.priority).unwrap_or(0);
             let tier = Tier {
                 name: Arc::from(spec.name.as_str()),
-                rate: spec.rate.as_ref().map(|r| limit(&at("rate"), &spec.name, r)).transpose()?,
+                rate: spec.rate.as_ref().map(|r| limit(&at("rate"), &spec.name, r, spec.approximate)).transpose()?,
                 quota: spec.quota.as_ref().map(|q| quota(&at("quota"), &spec.name, q)).transpose()?,
                 rank: u64::try_from(rank).unwrap_or(0),
             };
@@ -117,9 +119,9 @@ pub fn rate(at: &str, spec: &RateSpec) -> Result<Rate, LoadError> {
 }
 
 /// A checked rate with the `RateLimit-Policy` text naming it `name`.
-pub fn limit(at: &str, name: &str, spec: &RateSpec) -> Result<Limit, LoadError> {
+pub fn limit(at: &str, name: &str, spec: &RateSpec, approximate: bool) -> Result<Limit, LoadError> {
     let rate = rate(at, spec)?;
-    Ok(Limit { rate, policy: Arc::from(headers::policy(name, spec.limit, spec.period_secs)) })
+    Ok(Limit { rate, approximate, policy: Arc::from(headers::policy(name, spec.limit, spec.period_secs)) })
 }
 
 fn quota(at: &str, name: &str, spec: &QuotaSpec) -> Result<Quota, LoadError> {
@@ -144,6 +146,7 @@ mod tests {
             rate: Some(RateSpec { limit, period_secs: 60, burst: None }),
             quota: None,
             priority,
+            approximate: false,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Tiers become full throttling plans: a rate per any period with a burst, a daily or
-//! monthly quota and a priority (what a saturated backend limit sorts callers by); the
+//! Tiers become full throttling plans: a rate per any period with a burst (exact, or
+//! approximate: decided per gateway and shared periodically), a daily or monthly quota
+//! and a priority (what a saturated backend limit sorts callers by); the
 //! seeded tiers get priorities in their order. Applications may name an application
 //! tier (one limit across all their APIs).
 
@@ -19,6 +20,7 @@ enum Tiers {
     QuotaLimit,
     QuotaPeriod,
     Priority,
+    Approximate,
 }
 
 #[derive(DeriveIden)]
@@ -43,6 +45,7 @@ impl MigrationTrait for Migration {
             big_integer_null(Tiers::QuotaLimit),
             string_null(Tiers::QuotaPeriod),
             integer(Tiers::Priority).default(0).to_owned(),
+            boolean(Tiers::Approximate).default(false).to_owned(),
         ] {
             manager.alter_table(alter(column)).await?;
         }
@@ -65,7 +68,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(Applications::Table).drop_column(Applications::Tier).to_owned())
             .await?;
-        for column in [Tiers::Priority, Tiers::QuotaPeriod, Tiers::QuotaLimit, Tiers::Burst, Tiers::RatePeriodSecs] {
+        for column in [
+            Tiers::Approximate,
+            Tiers::Priority,
+            Tiers::QuotaPeriod,
+            Tiers::QuotaLimit,
+            Tiers::Burst,
+            Tiers::RatePeriodSecs,
+        ] {
             manager.alter_table(Table::alter().table(Tiers::Table).drop_column(column).to_owned()).await?;
         }
         manager

@@ -19,6 +19,8 @@ pub struct Model {
     pub quota_period: Option<String>,
     /// Higher is more important when a backend limit is saturated.
     pub priority: i32,
+    /// The rate is decided per gateway and shared through Redis periodically.
+    pub approximate: bool,
     pub created_at: DateTimeUtc,
 }
 

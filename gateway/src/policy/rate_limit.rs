@@ -104,7 +104,7 @@ impl KeyedLimit {
             KeySource::Query(name) => Source::Query(name.clone()),
         };
         let name = format!("{scope}-{}", spec.key).replace(['{', '}', ' '], "");
-        let limit = tiers::limit(at, &name, &spec.rate())?;
+        let limit = tiers::limit(at, &name, &spec.rate(), spec.approximate)?;
         let prefix = format!("api:{api}:{scope}:{}:{}s:", spec.key, spec.period_secs);
         Ok(Self { source, limit, prefix })
     }
@@ -174,7 +174,7 @@ impl RateLimit {
             .backend_limit
             .as_ref()
             .map(|rate: &RateSpec| {
-                let limit = tiers::limit(&at("backend_limit".into()), "backend", rate)?;
+                let limit = tiers::limit(&at("backend_limit".into()), "backend", rate, false)?;
                 Ok::<_, LoadError>((limit, format!("backend:{environment}:{}", spec.id)))
             })
             .transpose()?;
@@ -271,7 +271,11 @@ async fn check_rate(
     limit: &Limit,
     shown: &mut Option<Shown>,
 ) -> Result<(), ProxyError> {
-    let (decision, _) = limiter.check(key, &limit.rate, 1).await;
+    let (decision, _) = if limit.approximate {
+        limiter.check_approximate(key, &limit.rate, 1)
+    } else {
+        limiter.check(key, &limit.rate, 1).await
+    };
     if !decision.allowed {
         limiter.count_throttled();
         let throttle = Throttle::new(ThrottleKind::Rate, &limit.policy, decision.remaining, decision.retry_after);

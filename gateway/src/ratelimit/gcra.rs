@@ -22,6 +22,16 @@ pub struct Rate {
     pub period_secs: u64,
 }
 
+/// A TAT written under an emission interval of `from_ns`, expressed under `to_ns` (the
+/// requests it holds kept); see [`Rate::rescale`].
+pub fn rescale(tat_ns: u64, from_ns: u64, to_ns: u64, now_ns: u64) -> u64 {
+    if from_ns == 0 || from_ns == to_ns || tat_ns <= now_ns {
+        return tat_ns;
+    }
+    let held = u128::from(tat_ns - now_ns) * u128::from(to_ns) / u128::from(from_ns);
+    now_ns.saturating_add(u64::try_from(held).unwrap_or(u64::MAX))
+}
+
 /// What one request got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
@@ -81,11 +91,7 @@ impl Rate {
     /// applies to what was already admitted (raised, the difference is available at once;
     /// lowered, it is owed).
     pub fn rescale(&self, tat_ns: u64, stored_emission_ns: u64, now_ns: u64) -> u64 {
-        if stored_emission_ns == 0 || stored_emission_ns == self.emission_ns || tat_ns <= now_ns {
-            return tat_ns;
-        }
-        let held = u128::from(tat_ns - now_ns) * u128::from(self.emission_ns) / u128::from(stored_emission_ns);
-        now_ns.saturating_add(u64::try_from(held).unwrap_or(u64::MAX))
+        rescale(tat_ns, stored_emission_ns, self.emission_ns, now_ns)
     }
 
     /// The same rate for a request allowed only `share`/`of` of the burst. Giving less

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 
+use super::approximate::{Pending, SYNC_INTERVAL};
 use super::concurrency::{Concurrency, InFlight};
 use super::gcra::{Decision, Rate};
 use super::local::LocalLimiter;
@@ -46,6 +47,8 @@ pub struct Limiter {
     falling_back: AtomicBool,
     clock: WallClock,
     throttled: AtomicU64,
+    /// Admitted by approximate limits, not yet shared.
+    pending: Pending,
 }
 
 impl std::fmt::Debug for Limiter {
@@ -87,7 +90,61 @@ impl Limiter {
             falling_back: AtomicBool::new(false),
             clock: Arc::new(Utc::now),
             throttled: AtomicU64::new(0),
+            pending: Pending::default(),
         }
+    }
+
+    /// Starts sharing approximate limits' counts through Redis (when one is configured
+    /// and a runtime is running), until the limiter is dropped.
+    pub fn start(self: &Arc<Self>) {
+        let (Some(_), Ok(runtime)) = (&self.redis, tokio::runtime::Handle::try_current()) else { return };
+        let limiter = Arc::downgrade(self);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(SYNC_INTERVAL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(limiter) = limiter.upgrade() else { return };
+                limiter.share_approximate().await;
+            }
+        });
+    }
+
+    /// Adds what approximate limits admitted here to the shared counts, and takes the
+    /// shared state back into the local one.
+    async fn share_approximate(&self) {
+        let Some(redis) = &self.redis else { return };
+        for (key, cost, emission_ns) in self.pending.take() {
+            match redis.add(&key, cost, emission_ns).await {
+                Ok(ahead) => {
+                    self.note_shared();
+                    let now = monotonic_ns();
+                    let tat = now.saturating_add(u64::try_from(ahead.as_nanos()).unwrap_or(u64::MAX));
+                    self.local.raise(&key, tat, emission_ns, now);
+                }
+                Err(error) => {
+                    self.note_fallback(&error);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Decides a request of an approximate limit: in-process, at once (see
+    /// [`super::approximate`]); this gateway's share of the rate while Redis is away.
+    pub fn check_approximate(&self, key: &str, rate: &Rate, cost: u64) -> (Decision, Mode) {
+        let mode = self.mode();
+        let decision = match mode {
+            Mode::Fallback => {
+                let share = rate.share(self.nodes.load(Ordering::Relaxed));
+                self.local.check(key, &share, monotonic_ns(), cost)
+            }
+            Mode::Local | Mode::Shared => self.local.check(key, rate, monotonic_ns(), cost),
+        };
+        if decision.allowed && mode != Mode::Local {
+            self.pending.note(key, cost, rate.emission_ns());
+        }
+        (decision, mode)
     }
 
     /// The same limiter counting quotas by `clock` instead of the system's.

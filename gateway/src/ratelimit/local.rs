@@ -59,6 +59,20 @@ impl LocalLimiter {
         decision
     }
 
+    /// Moves `key`'s TAT forward to `tat_ns` (written under `emission_ns`) if it is behind:
+    /// how counts shared by other gateways reach this one (approximate limits).
+    pub fn raise(&self, key: &str, tat_ns: u64, emission_ns: u64, now_ns: u64) {
+        let index = usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0);
+        let mut shard = self.shards[index].lock().unwrap_or_else(PoisonError::into_inner);
+        let full = shard.len() >= self.per_shard;
+        if let Some(slot) = shard.get_mut(key) {
+            let mine = super::gcra::rescale(slot.0, slot.1, emission_ns, now_ns);
+            *slot = (mine.max(tat_ns), emission_ns);
+        } else if !full {
+            shard.insert(key.into(), (tat_ns, emission_ns));
+        }
+    }
+
     /// Keys currently held (for metrics and tests).
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len()).sum()

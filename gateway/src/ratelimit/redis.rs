@@ -50,6 +50,28 @@ end
 return {0, math.floor((horizon - start) / emission), new - horizon, start - now, tat}
 ";
 
+/// Adds `ARGV[2]` requests admitted elsewhere (approximate limits) to the key's TAT,
+/// whatever the horizon, and returns how far ahead of now the TAT is (µs).
+const ADD: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local emission = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local stored = redis.call('GET', KEYS[1])
+local tat = 0
+if stored then
+  local at, was = string.match(stored, '^(%d+):(%d+)$')
+  tat = tonumber(at or stored) or 0
+  was = tonumber(was or emission)
+  if was > 0 and was ~= emission and tat > now then
+    tat = now + math.floor((tat - now) * emission / was)
+  end
+end
+local new = math.max(tat, now) + emission * cost
+redis.call('SET', KEYS[1], string.format('%.0f:%.0f', new, emission), 'PX', math.ceil((new - now) / 1000) + 1)
+return new - now
+";
+
 /// Returns `{allowed, used}`: counts `ARGV[2]` against the quota `ARGV[1]` in a key that
 /// names its window and expires at `ARGV[3]` (Unix seconds).
 const QUOTA: &str = r"
@@ -86,6 +108,7 @@ pub struct RedisLimiter {
     prefix: String,
     script: redis::Script,
     quota: redis::Script,
+    add: redis::Script,
 }
 
 impl RedisLimiter {
@@ -96,6 +119,7 @@ impl RedisLimiter {
             prefix: prefix.to_owned(),
             script: redis::Script::new(GCRA),
             quota: redis::Script::new(QUOTA),
+            add: redis::Script::new(ADD),
         })
     }
 
@@ -119,6 +143,27 @@ impl RedisLimiter {
                 retry_after: Duration::from_micros(retry_us),
                 reset_after: Duration::from_micros(reset_us),
             }),
+            Err(error) => {
+                self.link.failed(&error).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Adds `cost` requests admitted by an approximate limit (under a rate whose emission
+    /// interval is `emission_ns`) to `key`'s shared count; returns how far ahead of now
+    /// the shared TAT is.
+    pub async fn add(&self, key: &str, cost: u64, emission_ns: u64) -> Result<Duration, RedisLimitError> {
+        let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
+        let answer: Result<u64, _> = self
+            .add
+            .key(format!("{}rl:{key}", self.prefix))
+            .arg((emission_ns / 1000).max(1))
+            .arg(cost)
+            .invoke_async(&mut conn)
+            .await;
+        match answer {
+            Ok(ahead_us) => Ok(Duration::from_micros(ahead_us)),
             Err(error) => {
                 self.link.failed(&error).await;
                 Err(error.into())

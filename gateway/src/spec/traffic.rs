@@ -26,6 +26,11 @@ pub struct TierSpec {
     /// refused first. Higher is more important; default 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub priority: u32,
+    /// Decide the rate on each gateway and share the counts through Redis every 100 ms
+    /// instead of asking Redis on every request: for very high rates, at the price of
+    /// admitting up to about `gateways × rate × 100 ms` too many.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 fn is_zero(value: &u32) -> bool {
@@ -115,6 +120,10 @@ pub struct LimitSpec {
     /// Requests that may arrive at once; unset means the whole `limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<u64>,
+    /// Counted on each gateway and shared through Redis periodically (see
+    /// [`TierSpec::approximate`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 impl LimitSpec {
@@ -125,23 +134,34 @@ impl LimitSpec {
 }
 
 impl fmt::Display for LimitSpec {
-    /// `ip 100/60s`, `header:X-Tenant 1000/3600s burst 50`.
+    /// `ip 100/60s`, `header:X-Tenant 1000/3600s burst 50`, `ip 1000000/1s approximate`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.key, self.rate())
+        write!(f, "{} {}", self.key, self.rate())?;
+        if self.approximate { f.write_str(" approximate") } else { Ok(()) }
     }
 }
 
 impl FromStr for LimitSpec {
     type Err = String;
 
-    /// Reads what `Display` writes (`KEY RATE`).
+    /// Reads what `Display` writes (`KEY RATE [approximate]`).
     fn from_str(text: &str) -> Result<Self, String> {
         let text = text.trim();
+        let (text, approximate) = match text.strip_suffix("approximate") {
+            Some(rest) if rest.ends_with(char::is_whitespace) => (rest.trim_end(), true),
+            _ => (text, false),
+        };
         let (key, rate) = text.split_once(char::is_whitespace).ok_or_else(|| {
             format!("`{text}` is not a limit: write KEY RATE, e.g. `ip 100/1m` or `header:X-Tenant 1000/1h burst 50`")
         })?;
         let rate: RateSpec = rate.parse()?;
-        Ok(LimitSpec { key: key.parse()?, limit: rate.limit, period_secs: rate.period_secs, burst: rate.burst })
+        Ok(LimitSpec {
+            key: key.parse()?,
+            limit: rate.limit,
+            period_secs: rate.period_secs,
+            burst: rate.burst,
+            approximate,
+        })
     }
 }
 
@@ -212,7 +232,7 @@ mod tests {
 
     #[test]
     fn limits_read_and_write_as_text() {
-        for text in ["ip 100/60s", "header:X-Tenant 1000/3600s burst 50", "consumer 5/1s"] {
+        for text in ["ip 100/60s", "header:X-Tenant 1000/3600s burst 50", "consumer 5/1s", "ip 9/1s approximate"] {
             assert_eq!(text.parse::<LimitSpec>().unwrap().to_string(), text);
         }
         assert_eq!("query:q 10/1m".parse::<LimitSpec>().unwrap().period_secs, 60);

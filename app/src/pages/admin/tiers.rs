@@ -31,6 +31,7 @@ pub struct TierRow {
     pub quota_limit: Option<i64>,
     pub quota_period: Option<String>,
     pub priority: i32,
+    pub approximate: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -47,6 +48,7 @@ impl From<domain::tiers::TierView> for TierRow {
             quota_limit: t.limits.quota_limit,
             quota_period: t.limits.quota_period,
             priority: t.limits.priority,
+            approximate: t.limits.approximate,
         }
     }
 }
@@ -75,6 +77,7 @@ pub async fn save_tier(
     quota_limit: String,
     quota_period: String,
     priority: String,
+    approximate: Option<String>,
 ) -> Result<(), AppError> {
     use crate::session::server;
     use domain::tiers::{TierInput, TierLimits};
@@ -97,6 +100,7 @@ pub async fn save_tier(
         quota_limit: number("quota_limit", &quota_limit),
         quota_period: Some(quota_period).filter(|p| !p.is_empty()),
         priority: number("priority", &priority).map_or(0, |p| i32::try_from(p).unwrap_or(i32::MAX)),
+        approximate: approximate.is_some(),
     };
     if !problems.is_empty() {
         return Err(domain::DomainError::Invalid(problems).into());
@@ -204,6 +208,7 @@ fn TierForm(action: ServerAction<SaveTier>, tier: Option<TierRow>) -> impl IntoV
         quota_limit: None,
         quota_period: None,
         priority: 0,
+        approximate: false,
     });
     let title = if editing { format!("Edit {}", t.name) } else { "New tier".to_owned() };
     let periods = vec![("", "No quota"), ("day", "Per day (UTC)"), ("month", "Per month (UTC)")];
@@ -222,6 +227,12 @@ fn TierForm(action: ServerAction<SaveTier>, tier: Option<TierRow>) -> impl IntoV
                     <TextField name="quota_limit" label="Quota" value=text(t.quota_limit) help="Requests per day or month; empty: none." error=field_error(error, "quota_limit")/>
                     <SelectField name="quota_period" label="Quota period" options=periods selected=t.quota_period.clone().unwrap_or_default() error=field_error(error, "quota_period")/>
                     <TextField name="priority" label="Priority" value=t.priority.to_string() help="0–100; lower priorities are throttled first at a saturated backend." error=field_error(error, "priority")/>
+                    <div class="sm:col-span-2 flex items-start gap-2 pt-6">
+                        <input id="field-approximate" name="approximate" type="checkbox" value="on" checked=t.approximate class="mt-1 h-4 w-4 rounded border-slate-300"/>
+                        <label for="field-approximate" class="text-sm text-slate-700">
+                            "Approximate: each gateway decides alone and shares its counts every 100 ms (for very high rates; may admit about gateways × rate × 0.1 s too many)"
+                        </label>
+                    </div>
                 </div>
                 <div class="mt-4 flex items-center gap-3">
                     <SubmitButton label=if editing { "Save tier" } else { "Add tier" } pending=action.pending()/>
