@@ -95,6 +95,9 @@ pub struct ApiDefinition {
     /// Most requests in flight at once on each gateway node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<u32>,
+    /// The tiers consumers may subscribe with (names); empty: every tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
 }
 
 /// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.

@@ -111,6 +111,7 @@ pub fn require_publisher(actor: &Actor, org: Uuid) -> DomainResult<()> {
 pub async fn create(db: &impl Db, actor: &Actor, input: NewApi) -> DomainResult<ApiView> {
     require_publisher(actor, input.org_id)?;
     let valid = input.validate()?;
+    crate::tiers::check_offered(db, &valid.definition.tiers).await?;
     let txn = db.begin().await?;
     let now = Utc::now();
     let row = api::ActiveModel {
@@ -218,6 +219,9 @@ pub async fn update(
     }
     let before = ApiView::from_row(row.clone())?;
     let mut active: api::ActiveModel = row.clone().into();
+    if let Some(definition) = &patch.definition {
+        crate::tiers::check_offered(&txn, &definition.tiers).await?;
+    }
     patch.apply(&before, &mut active)?;
     active.version = Set(row.version + 1);
     active.updated_at = Set(Utc::now());

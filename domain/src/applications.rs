@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::apis::{ApiView, find_for_publisher};
 use crate::audit::{self, Change};
-use crate::entities::{api, application, subscription, tier};
+use crate::entities::{api, application, subscription};
 use crate::{Actor, Db, DomainError, DomainResult, Permission, apis, catalog, environments, validate};
 
 /// An application as its users see it.
@@ -24,6 +24,8 @@ pub struct ApplicationView {
     pub description: String,
     /// Usable by every member of the organization, not only the owner.
     pub shared: bool,
+    /// Application tier: one limit across all its APIs (`None`: no such limit).
+    pub tier: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -36,6 +38,7 @@ impl From<application::Model> for ApplicationView {
             name: m.name,
             description: m.description,
             shared: m.shared,
+            tier: m.tier,
             created_at: m.created_at,
         }
     }
@@ -51,6 +54,9 @@ pub struct NewApplication {
     pub description: String,
     #[serde(default)]
     pub shared: bool,
+    /// Application tier (one limit across all its APIs); none by default.
+    #[serde(default)]
+    pub tier: Option<String>,
 }
 
 /// A subscription, with the names both sides want to see.
@@ -95,6 +101,7 @@ fn usable(actor: &Actor, app: &application::Model) -> bool {
 pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> DomainResult<ApplicationView> {
     actor.require(input.org_id, Permission::ApplicationsManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
+    let tier = checked_tier(db, input.tier).await?;
     let txn = db.begin().await?;
     let now = Utc::now();
     let row = application::ActiveModel {
@@ -104,7 +111,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
         name: Set(name),
         description: Set(input.description.trim().chars().take(1000).collect()),
         shared: Set(input.shared),
-        tier: Set(None),
+        tier: Set(tier),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -114,6 +121,48 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
     .map_err(|e| DomainError::conflict_on_unique(e, "application_exists", "An application with this name exists."))?;
     let view = ApplicationView::from(row);
     record(&txn, actor, view.org_id, "application.create", view.id, None, audit::snapshot(&view)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// An application tier chosen by a consumer: an existing tier's name, or none.
+async fn checked_tier(db: &impl Db, tier: Option<String>) -> DomainResult<Option<String>> {
+    match tier.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+        Some(name) if !crate::tiers::exists(db, &name).await? => {
+            Err(DomainError::field("tier", "unknown_tier", "Choose one of the tiers."))
+        }
+        chosen => Ok(chosen),
+    }
+}
+
+/// Sets the application tier (one limit across all the application's APIs), or removes
+/// it; the gateways of every environment it is subscribed in get the change.
+pub async fn set_tier(
+    db: &impl Db,
+    actor: &Actor,
+    app_id: Uuid,
+    tier: Option<String>,
+) -> DomainResult<ApplicationView> {
+    let tier = checked_tier(db, tier).await?;
+    let txn = db.begin().await?;
+    let app = find_usable(&txn, actor, app_id).await?;
+    actor.require(app.org_id, Permission::ApplicationsManage)?;
+    let before = ApplicationView::from(app.clone());
+    let mut active: application::ActiveModel = app.clone().into();
+    active.tier = Set(tier);
+    active.version = Set(app.version + 1);
+    active.updated_at = Set(Utc::now());
+    let view = ApplicationView::from(active.update(&txn).await?);
+    let apis: Vec<Uuid> = subscription::Entity::find()
+        .filter(subscription::Column::ApplicationId.eq(app.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.api_id)
+        .collect();
+    environments::bump(&txn, apis::deployed_environments(&txn, &apis).await?).await?;
+    let (before, after) = (audit::snapshot(&before), audit::snapshot(&view));
+    record(&txn, actor, app.org_id, "application.set_tier", app.id, before, after).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -155,8 +204,9 @@ pub async fn subscribe(
             message: format!("{} {} takes no new subscriptions ({}).", api.name, api.version, api.state.as_str()),
         });
     }
-    if tier::Entity::find().filter(tier::Column::Name.eq(tier_name)).one(&txn).await?.is_none() {
-        return Err(DomainError::field("tier", "unknown_tier", "Choose one of the offered tiers."));
+    let offered = crate::tiers::offered(&txn, &api.definition.tiers).await?;
+    if !offered.iter().any(|t| t.name == tier_name) {
+        return Err(DomainError::field("tier", "unknown_tier", "Choose one of the tiers this API offers."));
     }
     let now = Utc::now();
     let row = subscription::ActiveModel {

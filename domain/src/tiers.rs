@@ -214,6 +214,23 @@ pub async fn exists(db: &impl Db, name: &str) -> DomainResult<bool> {
     Ok(tier::Entity::find().filter(tier::Column::Name.eq(name)).count(db).await? > 0)
 }
 
+/// Checks that every tier an API offers exists (`definition.tiers`).
+pub async fn check_offered(db: &impl Db, offered: &[String]) -> DomainResult<()> {
+    for (i, name) in offered.iter().enumerate() {
+        if !exists(db, name).await? {
+            let message = format!("{name} is not a tier; choose among the tiers the administrators defined.");
+            return Err(DomainError::field(&format!("definition.tiers[{i}]"), "unknown_tier", message));
+        }
+    }
+    Ok(())
+}
+
+/// The tiers an API with `offered` tiers may be subscribed with (all when none are named).
+pub async fn offered(db: &impl Db, offered: &[String]) -> DomainResult<Vec<TierView>> {
+    let all = list(db).await?;
+    Ok(if offered.is_empty() { all } else { all.into_iter().filter(|t| offered.contains(&t.name)).collect() })
+}
+
 /// Defines a tier (platform administrators).
 pub async fn create(db: &impl Db, actor: &Actor, input: TierInput) -> DomainResult<TierView> {
     actor.require_platform(Permission::TiersManage)?;

@@ -3,7 +3,7 @@
 // allows when subscribing and on the application page, and the gateway refuses the call
 // above it with 429, Retry-After and the RateLimit headers; the API's own limits are set
 // on the publisher's Runtime tab (an invalid one refused on its field) and reach the
-// gateway's responses.
+// gateway's responses; the consumer sets the application's tier on its page.
 import { expect, test } from '@playwright/test';
 import { admin, open, PASSWORD, signIn } from './helpers';
 import { gatewayURL, publishApi, Rest, startServer, suffix, userInNewOrg, watchErrors } from './identity-helpers';
@@ -63,6 +63,10 @@ test('tiers and API limits are set in the UI and enforced by the gateway', async
   await expect(consumerPage.getByTestId('subscribed')).toBeVisible();
   await open(consumerPage, `/portal/applications/${app.id}`);
   await expect(consumerPage.getByTestId('subscription-limits')).toHaveText('2 requests / minute (bursts of 1)');
+  // The application tier: one limit across all the application's APIs.
+  await consumerPage.getByLabel('Application tier').selectOption(tier);
+  await expect(consumerPage.getByRole('status').filter({ hasText: 'Application tier saved' })).toBeVisible();
+  expect((await session.send('GET', `/api/portal/v1/applications/${app.id}`)).tier).toBe(tier);
 
   // The gateway admits the burst, then refuses with the limit's headers.
   const call = () => request.get(`${gatewayURL}${api.path}/pets`, { headers: { 'x-api-key': key.secret } });

@@ -32,6 +32,7 @@ mod application_external;
 mod application_keys;
 mod application_oauth;
 mod application_subscriptions;
+mod application_tier;
 mod catalog_api;
 mod how_to_call;
 mod key_forms;

@@ -120,6 +120,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/api/portal/v1/applications", Org(ApplicationsManage)),
     ("post", "/api/portal/v1/applications", Org(ApplicationsManage)),
     ("get", "/api/portal/v1/applications/{application_id}", Org(ApplicationsManage)),
+    ("put", "/api/portal/v1/applications/{application_id}/tier", Org(ApplicationsManage)),
     ("get", "/api/portal/v1/applications/{application_id}/subscriptions", Org(ApplicationsManage)),
     ("post", "/api/portal/v1/applications/{application_id}/subscriptions", Org(ApplicationsManage)),
     ("delete", "/api/portal/v1/subscriptions/{subscription_id}", Org(ApplicationsManage)),

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tiers))
         .routes(routes!(list_applications, create_application))
         .routes(routes!(get_application))
+        .routes(routes!(set_application_tier))
         .routes(routes!(list_subscriptions, subscribe))
         .routes(routes!(unsubscribe))
         .routes(routes!(list_keys, create_key))
@@ -97,6 +98,26 @@ async fn get_application(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<ApplicationView>> {
     Ok(Json(applications::get(&state.db, &actor, id).await?))
+}
+
+/// The application tier to set (`null` removes it).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+struct TierChoice {
+    /// A tier's name (`/api/portal/v1/tiers`), or `null`.
+    tier: Option<String>,
+}
+
+/// Sets or removes the application tier: one limit across all the application's APIs.
+#[utoipa::path(put, path = "/api/portal/v1/applications/{application_id}/tier", tag = "portal", params(("application_id" = Uuid, Path)),
+    request_body = TierChoice, security(("session" = []), ("token" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_application_tier(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(choice): ApiJson<TierChoice>,
+) -> ApiResult<Json<ApplicationView>> {
+    Ok(Json(applications::set_tier(&state.db, &actor, id, choice.tier).await?))
 }
 
 /// An application's subscriptions.

@@ -73,8 +73,13 @@ pub async fn fixture(app: &TestApp, upstream: &str) -> Fixture {
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let org = domain::orgs::ensure_default(db).await.unwrap().id;
-    let mobile =
-        applications::NewApplication { org_id: org, name: "Mobile".into(), description: String::new(), shared: false };
+    let mobile = applications::NewApplication {
+        org_id: org,
+        name: "Mobile".into(),
+        description: String::new(),
+        shared: false,
+        tier: None,
+    };
     let mobile = applications::create(db, actor, mobile).await.unwrap();
     applications::subscribe(db, actor, mobile.id, published.api_id, "Gold").await.unwrap();
     let public = root

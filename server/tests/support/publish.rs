@@ -58,8 +58,13 @@ pub async fn publish(db: &DatabaseConnection, context: &str, upstream: &str) -> 
     let revision = deployments::create_revision(db, &actor, api.id, "").await.unwrap();
     deployments::deploy(db, &actor, api.id, revision.id, "production").await.unwrap();
     apis::transition(db, &actor, api.id, ApiState::Published, "").await.unwrap();
-    let app =
-        applications::NewApplication { org_id: org, name: "App".into(), description: String::new(), shared: false };
+    let app = applications::NewApplication {
+        org_id: org,
+        name: "App".into(),
+        description: String::new(),
+        shared: false,
+        tier: None,
+    };
     let app = applications::create(db, &actor, app).await.unwrap();
     applications::subscribe(db, &actor, app.id, api.id, "Unlimited").await.unwrap();
     let key = api_keys::NewKey { environment: "production".into(), expires_in_days: None };

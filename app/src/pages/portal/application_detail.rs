@@ -1,7 +1,8 @@
 //! `/portal/applications/:id`: one application with its subscriptions and every kind of
 //! credential it can call APIs with — API keys (`application_keys`), OAuth2 clients and
 //! test tokens (`application_oauth`), basic-auth credentials (`application_basic`) and
-//! clients of external identity providers (`application_external`).
+//! clients of external identity providers (`application_external`) — and its application
+//! tier (`application_tier`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,6 +15,7 @@ use super::application_external::{
 use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys};
 use super::application_oauth::{ClientRow, OAuthClients, ScopeRow, portal_oauth_clients, portal_oauth_scopes};
 use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
+use super::application_tier::{ApplicationTier, portal_tier_choices};
 use super::applications::{ApplicationRow, memberships, org_name, portal_application};
 use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
@@ -58,11 +60,12 @@ pub fn ApplicationDetail() -> impl IntoView {
         move |(id, _)| async move { if let Some(id) = id { portal_basic_credentials(id).await } else { Err(not_found()) } },
     );
     let key_managers = Resource::new(|| (), |()| portal_key_managers());
+    let tiers = Resource::new(|| (), |()| portal_tier_choices());
     let external = Resource::new(
         move || (id.get(), changed.get()),
         move |(id, _)| async move { if let Some(id) = id { portal_external_clients(id).await } else { Err(not_found()) } },
     );
-    let credentials = CredentialResources { clients, scopes, basic, key_managers, external };
+    let credentials = CredentialResources { clients, scopes, basic, key_managers, external, tiers };
     view! {
         <RequireUser>
             <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments credentials=credentials changed=changed/>
@@ -78,6 +81,7 @@ struct CredentialResources {
     basic: BasicCredentialsResource,
     key_managers: KeyManagersResource,
     external: ExternalClientsResource,
+    tiers: Resource<Result<Vec<(String, String)>, AppError>>,
 }
 
 #[component]
@@ -103,10 +107,11 @@ fn ApplicationPage(
                             <PageHeader title=app.name.clone() subtitle=subtitle>
                                 <LinkButton href="/portal/apis" style=SECONDARY>"Subscribe to an API"</LinkButton>
                             </PageHeader>
-                            <dl class="mb-8 grid gap-4 text-sm sm:grid-cols-3" data-testid="application-info">
+                            <dl class="mb-8 grid gap-4 text-sm sm:grid-cols-4" data-testid="application-info">
                                 <Fact label="Organization">{move || org_name(&memberships.get(), app.org_id)}</Fact>
                                 <Fact label="Sharing">{if app.shared { "shared with the organization" } else { "private (only you)" }}</Fact>
                                 <Fact label="Created">{app.created.clone()}</Fact>
+                                <Fact label="Application tier"><ApplicationTier app_id=app.id tier=app.tier.clone() choices=credentials.tiers/></Fact>
                             </dl>
                             <div class="space-y-8">
                                 <Subscriptions rows=subscriptions changed=changed/>

@@ -26,6 +26,8 @@ pub struct ApplicationRow {
     pub description: String,
     /// Usable by every member of the organization.
     pub shared: bool,
+    /// The application tier, if any.
+    pub tier: Option<String>,
     pub created: String,
 }
 
@@ -38,6 +40,7 @@ impl From<domain::applications::ApplicationView> for ApplicationRow {
             name: app.name,
             description: app.description,
             shared: app.shared,
+            tier: app.tier,
             created: crate::pages::time(app.created_at),
         }
     }
@@ -74,7 +77,7 @@ pub async fn portal_create_application(
     use domain::applications::NewApplication;
     let actor = server::actor(Some(&csrf_token))?;
     let db = server::state()?.db;
-    let input = NewApplication { org_id, name, description, shared: shared.is_some() };
+    let input = NewApplication { org_id, name, description, shared: shared.is_some(), tier: None };
     Ok(domain::applications::create(&db, &actor, input).await?.id)
 }
 

@@ -48,7 +48,7 @@ pub async fn portal_api(id: Uuid) -> Result<ApiDetails, AppError> {
     let db = state.db;
     let api = domain::catalog::find_visible(&db, viewer.as_ref(), id).await?;
     let subscribe = match &viewer {
-        Some(actor) => Some(super::subscribe::choices(&db, actor).await?),
+        Some(actor) => Some(super::subscribe::choices(&db, actor, &api.definition.tiers).await?),
         None => None,
     };
     let guide = CallGuide::of(&api, state.oauth.token_endpoint());

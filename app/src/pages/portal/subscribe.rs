@@ -21,12 +21,16 @@ pub struct SubscribeChoices {
     pub tiers: Vec<(String, String)>,
 }
 
-/// The caller's applications and the tiers offered.
+/// The caller's applications and the tiers the API offers (`offered`; empty: all).
 #[cfg(feature = "ssr")]
-pub async fn choices(db: &sea_orm::DatabaseConnection, actor: &domain::Actor) -> Result<SubscribeChoices, AppError> {
+pub async fn choices(
+    db: &sea_orm::DatabaseConnection,
+    actor: &domain::Actor,
+    offered: &[String],
+) -> Result<SubscribeChoices, AppError> {
     let applications =
         domain::applications::list(db, actor, None).await?.into_iter().map(|app| (app.id, app.name)).collect();
-    let tiers = domain::tiers::list(db).await?.into_iter().map(|t| (t.name.clone(), t.summary())).collect();
+    let tiers = domain::tiers::offered(db, offered).await?.into_iter().map(|t| (t.name.clone(), t.summary())).collect();
     Ok(SubscribeChoices { applications, tiers })
 }
 

@@ -1,7 +1,8 @@
 //! The Runtime tab's traffic section: the API's own limits (each counted by consumer,
 //! IP, a header, a token claim or a query parameter), its backend throughput limits for
 //! production and sandbox, and its concurrency limit; operations' own limits are set in
-//! the Operations table. Subscription and application tiers are the admins' (`/admin/tiers`).
+//! the Operations table; and which of the tiers (defined by admins at `/admin/tiers`)
+//! consumers may subscribe with.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,8 @@ pub struct TrafficForm {
     pub sandbox_backend: String,
     /// A number or empty.
     pub max_concurrent: String,
+    /// Tier names consumers may subscribe with, comma-separated; empty: every tier.
+    pub tiers: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -34,6 +37,7 @@ impl TrafficForm {
             production_backend: text(definition.production_backend_limit),
             sandbox_backend: text(definition.sandbox_backend_limit),
             max_concurrent: definition.max_concurrent.map(|n| n.to_string()).unwrap_or_default(),
+            tiers: definition.tiers.join(", "),
         }
     }
 }
@@ -71,6 +75,8 @@ fn form_field(field: &str) -> Option<&'static str> {
         "sandbox_backend"
     } else if rest.starts_with("max_concurrent") {
         "max_concurrent"
+    } else if rest.starts_with("tiers") {
+        "tiers"
     } else {
         return None;
     })
@@ -90,7 +96,10 @@ pub async fn set_traffic(csrf_token: String, id: Uuid, form: TrafficForm) -> Res
         "" => None,
         n => Some(n.parse::<u32>().map_err(|_| invalid("max_concurrent", "Enter a whole number.".into()))?),
     };
+    let tiers: Vec<String> =
+        form.tiers.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
     super::api_runtime::edit_definition(&csrf_token, id, form_field, move |definition| {
+        definition.tiers = tiers;
         definition.rate_limits = limits;
         definition.production_backend_limit = production;
         definition.sandbox_backend_limit = sandbox;
@@ -157,6 +166,7 @@ pub fn Traffic(id: Uuid, form: TrafficForm, changed: RwSignal<u64>) -> impl Into
                     {input("production_backend", "Production backend limit", form.production_backend, "Most requests sent to the production endpoints, all consumers together; lower tiers are throttled first.")}
                     {input("sandbox_backend", "Sandbox backend limit", form.sandbox_backend, "The same for the sandbox endpoints.")}
                     {input("max_concurrent", "Concurrent requests per gateway", form.max_concurrent, "Empty: no limit.")}
+                    {input("tiers", "Tiers offered", form.tiers, "Comma-separated tier names consumers may subscribe with (see Admin → Tiers); empty: every tier.")}
                 </div>
                 <div class="mt-4 space-y-3">
                     <FormError error=error/>
