@@ -58,7 +58,7 @@ impl Config {
             credentials: credentials.clone(),
             tokens: Arc::new(TokenVerifier::new(issuers, credentials.clone())),
             basic: Arc::new(BasicVerifier::new(credentials.clone())),
-            consumers_limited: limits_consumers(snapshot, &tiers),
+            limited_apis: limited_apis(snapshot, &ids, &tiers),
             tiers,
             environment: Arc::from(snapshot.environment.as_deref().unwrap_or("default")),
         };
@@ -91,12 +91,24 @@ impl Config {
     }
 }
 
-/// Whether some application or subscription names a tier with a rate or a quota.
-fn limits_consumers(snapshot: &Snapshot, tiers: &Tiers) -> bool {
+/// For each API (by position): whether a subscriber's subscription or application tier
+/// has a rate or a quota (APIs whose callers are all unlimited skip the policy).
+fn limited_apis(snapshot: &Snapshot, ids: &HashMap<&str, usize>, tiers: &Tiers) -> Vec<bool> {
     let limited = |name: &Option<String>| {
         name.as_deref().and_then(|n| tiers.get(n)).is_some_and(|t| t.rate.is_some() || t.quota.is_some())
     };
-    snapshot.applications.iter().any(|a| limited(&a.tier) || a.subscriptions.iter().any(|s| limited(&s.tier)))
+    let mut apis = vec![false; snapshot.apis.len()];
+    for application in &snapshot.applications {
+        let app_limited = limited(&application.tier);
+        for subscription in &application.subscriptions {
+            if let Some(&api) = ids.get(subscription.api.as_str())
+                && (app_limited || limited(&subscription.tier))
+            {
+                apis[api] = true;
+            }
+        }
+    }
+    apis
 }
 
 /// Hex SHA-256 of the snapshot's canonical JSON: field order is fixed by the types, maps

@@ -30,6 +30,8 @@ pub struct Application {
     pub id_header: HeaderValue,
     /// The application tier (one limit across all its APIs), if any.
     pub tier: Option<Arc<Tier>>,
+    /// The key its application-tier counts are kept under (`app:{id}`).
+    pub limit_key: Arc<str>,
     /// Subscribed APIs (by position in the snapshot), sorted.
     subscriptions: Vec<Subscription>,
 }
@@ -43,6 +45,8 @@ pub struct Subscription {
     pub state: SubscriptionState,
     /// The subscription tier, if limited.
     pub tier: Option<Arc<Tier>>,
+    /// The key its counts are kept under (`sub:{application}:{api id}`).
+    pub limit_key: Arc<str>,
 }
 
 impl Application {
@@ -150,12 +154,15 @@ impl Credentials {
                     return Err(LoadError::at(at(format!("subscriptions[{s}].api")), message));
                 };
                 let tier = tiers.named(|| at(format!("subscriptions[{s}].tier")), subscription.tier.as_deref())?;
-                subscriptions.push(Subscription { api, state: subscription.state, tier });
+                let limit_key = Arc::from(format!("sub:{}:{}", spec.id, subscription.api));
+                subscriptions.push(Subscription { api, state: subscription.state, tier, limit_key });
             }
             subscriptions.sort_unstable_by_key(|s| s.api);
             subscriptions.dedup_by_key(|s| s.api);
             let tier = tiers.named(|| at("tier".into()), spec.tier.as_deref())?;
-            let application = Arc::new(Application { id: Arc::from(spec.id.as_str()), id_header, tier, subscriptions });
+            let limit_key = Arc::from(format!("app:{}", spec.id));
+            let application =
+                Arc::new(Application { id: Arc::from(spec.id.as_str()), id_header, tier, limit_key, subscriptions });
             for (k, key) in spec.keys.iter().enumerate() {
                 let hash = match (&key.sha256, &key.key) {
                     (Some(hex_hash), None) => parse_sha256(hex_hash)

@@ -111,8 +111,8 @@ pub struct Shared {
     pub basic: Arc<BasicVerifier>,
     /// The throttling tiers.
     pub tiers: Arc<Tiers>,
-    /// Whether any application or subscription is under a limited tier.
-    pub consumers_limited: bool,
+    /// For each API (by position): whether a subscriber is under a limited tier.
+    pub limited_apis: Vec<bool>,
     /// The snapshot's environment (backend limits are per environment).
     pub environment: Arc<str>,
 }
@@ -145,7 +145,7 @@ pub fn chain_for(index: usize, spec: &ApiSpec, shared: &Shared) -> Result<Vec<Ar
     if uses(AuthKind::Basic) {
         chain.push(Arc::new(BasicAuth::new(index, shared.basic.clone())));
     }
-    let consumers_limited = shared.consumers_limited && uses_consumers(spec);
+    let consumers_limited = shared.limited_apis.get(index).copied().unwrap_or(false) && uses_consumers(spec);
     if let Some(limits) = RateLimit::compile(index, spec, &shared.tiers, &shared.environment, consumers_limited)? {
         chain.push(Arc::new(limits));
     }

@@ -61,17 +61,12 @@ impl Shown {
 
     /// Writes `RateLimit-Policy` and `RateLimit`.
     pub fn write(&self, headers: &mut http::HeaderMap) {
-        let state = headers::state(&policy_name(&self.policy), self.remaining, self.reset);
+        let state = headers::state_of_item(&self.policy, self.remaining, self.reset);
         if let (Ok(policy), Ok(state)) = (HeaderValue::from_str(&self.policy), HeaderValue::from_str(&state)) {
             headers.insert(RATELIMIT_POLICY, policy);
             headers.insert(RATELIMIT, state);
         }
     }
-}
-
-/// The quoted name at the start of a policy item (`"gold";q=…` → `gold`).
-fn policy_name(policy: &str) -> String {
-    policy.split(';').next().unwrap_or_default().trim_matches('"').to_owned()
 }
 
 /// Where an API-level limit reads its key.
@@ -136,7 +131,6 @@ impl KeyedLimit {
 /// The compiled rate-limit policy of one API.
 pub struct RateLimit {
     api: usize,
-    api_id: Arc<str>,
     /// API-level limits.
     limits: Vec<KeyedLimit>,
     /// Each operation's limits (by position).
@@ -186,15 +180,7 @@ impl RateLimit {
         if !any_api_limit && backend.is_none() && max_concurrent.is_none() && !consumers_limited {
             return Ok(None);
         }
-        Ok(Some(Self {
-            api: index,
-            api_id: Arc::from(spec.id.as_str()),
-            limits,
-            operations,
-            backend,
-            max_concurrent,
-            levels: tiers.levels,
-        }))
+        Ok(Some(Self { api: index, limits, operations, backend, max_concurrent, levels: tiers.levels }))
     }
 }
 
@@ -212,27 +198,25 @@ impl Policy for RateLimit {
         let limiter = cx.limiter.clone();
         let mut shown = None;
         let application = cx.application.clone();
-        let subscription_tier = application.as_ref().and_then(|a| a.subscription_to(self.api)?.tier.clone());
-        let application_tier = application.as_ref().and_then(|a| a.tier.clone());
-        let consumer_key = |prefix: &str| match &application {
-            Some(app) if prefix == "sub" => format!("sub:{}:{}", app.id, self.api_id),
-            Some(app) => format!("app:{}", app.id),
-            None => String::new(),
-        };
-        let tiered: [(&str, &Option<Arc<Tier>>); 2] = [("app", &application_tier), ("sub", &subscription_tier)];
-
-        for (prefix, tier) in tiered {
-            if let Some(limit) = tier.as_ref().and_then(|t| t.rate.as_ref()) {
-                check_rate(&limiter, &consumer_key(prefix), limit, &mut shown).await?;
+        let subscription = application.as_ref().and_then(|a| a.subscription_to(self.api));
+        let subscription_tier = subscription.and_then(|s| s.tier.as_ref());
+        let application_tier = application.as_ref().and_then(|a| a.tier.as_ref());
+        let tiered: [(Option<&Arc<Tier>>, &str); 2] = [
+            (application_tier, application.as_ref().map_or("", |a| &a.limit_key)),
+            (subscription_tier, subscription.map_or("", |s| &s.limit_key)),
+        ];
+        for (tier, key) in tiered {
+            if let Some(limit) = tier.and_then(|t| t.rate.as_ref()) {
+                check_rate(&limiter, key, limit, &mut shown).await?;
             }
         }
         let operation = cx.operation.and_then(|o| self.operations.get(o)).map_or(&[][..], Vec::as_slice);
         for keyed in self.limits.iter().chain(operation) {
             check_rate(&limiter, &keyed.key(req, cx), &keyed.limit, &mut shown).await?;
         }
-        for (prefix, tier) in tiered {
-            if let Some(quota) = tier.as_ref().and_then(|t| t.quota.as_ref()) {
-                check_quota(&limiter, &consumer_key(prefix), quota, &mut shown).await?;
+        for (tier, key) in tiered {
+            if let Some(quota) = tier.and_then(|t| t.quota.as_ref()) {
+                check_quota(&limiter, key, quota, &mut shown).await?;
             }
         }
         if let Some((max, key)) = &self.max_concurrent {

@@ -16,7 +16,7 @@ pub const SYNC_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Debug, Default)]
 pub struct Pending {
     /// Key → (requests, emission interval of the rate they were admitted under).
-    admitted: Mutex<HashMap<Box<str>, (u64, u64)>>,
+    admitted: Mutex<HashMap<Box<str>, (u64, u64), foldhash::fast::RandomState>>,
 }
 
 impl Pending {

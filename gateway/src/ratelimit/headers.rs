@@ -16,7 +16,14 @@ pub fn policy(name: &str, quota: u64, window_secs: u64) -> String {
 
 /// The `RateLimit` item of a policy called `name`.
 pub fn state(name: &str, remaining: u64, reset: Duration) -> String {
-    format!("\"{}\";r={remaining};t={}", quoted(name), whole_seconds(reset))
+    state_of_item(&format!("\"{}\"", quoted(name)), remaining, reset)
+}
+
+/// The `RateLimit` item of the policy whose `RateLimit-Policy` item is `policy` (its name
+/// is reused as written there).
+pub fn state_of_item(policy: &str, remaining: u64, reset: Duration) -> String {
+    let name = policy.split(';').next().unwrap_or_default();
+    format!("{name};r={remaining};t={}", whole_seconds(reset))
 }
 
 /// The `Retry-After` value: seconds, rounded up, at least 1.

@@ -8,7 +8,9 @@
 //! so the keys already counted stay limited and the memory stays bounded.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use std::sync::{Mutex, PoisonError};
 
 use super::gcra::{Decision, Rate};
@@ -16,7 +18,7 @@ use super::gcra::{Decision, Rate};
 const SHARDS: usize = 32;
 
 /// Per key: the TAT and the emission interval it was written with.
-type Shard = HashMap<Box<str>, (u64, u64)>;
+type Shard = HashMap<Box<str>, (u64, u64), RandomState>;
 
 /// Rate-limit state of one gateway process; see the module documentation.
 #[derive(Debug)]
@@ -30,8 +32,8 @@ impl LocalLimiter {
     /// A store for about `capacity` active keys.
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
+            hasher: RandomState::default(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
         }
     }

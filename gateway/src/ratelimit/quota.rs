@@ -4,7 +4,9 @@
 //! recorded (memory stays bounded, keys already counted stay limited).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +18,7 @@ const SHARDS: usize = 32;
 /// Quota counts of one gateway process.
 #[derive(Debug)]
 pub struct LocalQuotas {
-    shards: Vec<Mutex<HashMap<Box<str>, QuotaCount>>>,
+    shards: Vec<Mutex<HashMap<Box<str>, QuotaCount, RandomState>>>,
     hasher: RandomState,
     per_shard: usize,
 }
@@ -25,8 +27,8 @@ impl LocalQuotas {
     /// A store for about `capacity` active keys.
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
+            hasher: RandomState::default(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
         }
     }
