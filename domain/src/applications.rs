@@ -143,10 +143,10 @@ pub async fn set_tier(
     app_id: Uuid,
     tier: Option<String>,
 ) -> DomainResult<ApplicationView> {
-    let tier = checked_tier(db, tier).await?;
     let txn = db.begin().await?;
     let app = find_usable(&txn, actor, app_id).await?;
     actor.require(app.org_id, Permission::ApplicationsManage)?;
+    let tier = checked_tier(&txn, tier).await?;
     let before = ApplicationView::from(app.clone());
     let mut active: application::ActiveModel = app.clone().into();
     active.tier = Set(tier);

@@ -112,6 +112,12 @@ async fn import_deploy_publish_subscribe_and_the_snapshot_serves_the_key() {
     let gold = domain::tiers::list(db).await.unwrap().into_iter().find(|t| t.name == "Gold").unwrap();
     let in_use = domain::tiers::delete(db, &w.root, gold.id).await.unwrap_err();
     assert!(matches!(in_use, DomainError::Conflict { code: "tier_in_use", .. }), "{in_use:?}");
+    assert_eq!(
+        gateway::config::hash(&snapshot),
+        gateway::config::hash(&snapshots::build_named(db, "production").await.unwrap())
+    );
+    let sandbox = snapshots::build_named(db, "sandbox").await.unwrap();
+    assert!(sandbox.apis.is_empty() && sandbox.applications.is_empty());
     // An application tier: one limit across all the application's APIs.
     let unknown = applications::set_tier(db, &consumer, app.id, Some("Mythril".into())).await.unwrap_err();
     assert!(matches!(unknown, DomainError::Invalid(ref e) if e[0].field == "tier"), "{unknown:?}");
@@ -120,12 +126,6 @@ async fn import_deploy_publish_subscribe_and_the_snapshot_serves_the_key() {
     let entry = config.credentials.find(key.secret.as_bytes()).unwrap();
     let tier = entry.application.tier.clone().expect("the application tier reaches the gateway");
     assert_eq!(tier.rate.as_ref().map(|r| r.rate.limit), Some(2000));
-    assert_eq!(
-        gateway::config::hash(&snapshot),
-        gateway::config::hash(&snapshots::build_named(db, "production").await.unwrap())
-    );
-    let sandbox = snapshots::build_named(db, "sandbox").await.unwrap();
-    assert!(sandbox.apis.is_empty() && sandbox.applications.is_empty());
 
     // Rotation with a grace period: both keys work until it ends.
     let rotated = api_keys::rotate(db, &consumer, key.key.id, 24).await.unwrap();
