@@ -163,8 +163,7 @@ impl Throttle {
             headers.insert(header::RETRY_AFTER, value);
         }
         if let Some(policy) = &self.policy {
-            let shown = crate::policy::Shown::new(policy.clone(), self.remaining, self.retry_after);
-            shown.write(headers);
+            fields::write(headers, policy, self.remaining, self.retry_after);
         }
     }
 }

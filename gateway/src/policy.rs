@@ -43,7 +43,7 @@ mod request_headers;
 pub use basic_auth::{BasicAuth, BasicVerifier};
 pub use jwt_auth::{JwtAuth, TokenVerifier, VerifiedToken};
 pub use key_auth::{APPLICATION_HEADER, KeyAuth};
-pub use rate_limit::{RATELIMIT, RATELIMIT_POLICY, RateLimit, Shown};
+pub use rate_limit::{RateLimit, Shown};
 pub use request_headers::RequestHeaders;
 
 /// What a request hook decided.

@@ -27,6 +27,7 @@ pub mod limiter;
 pub mod local;
 pub mod quota;
 pub mod redis;
+pub mod shards;
 pub mod window;
 
 use std::sync::LazyLock;

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use http::header::HeaderName;
-use http::{HeaderValue, request, response};
+use http::{request, response};
 use sha2::{Digest, Sha256};
 
 use super::key_auth::form_urlencoded_value;
@@ -33,11 +33,6 @@ use crate::error::{ProxyError, Throttle, ThrottleKind};
 use crate::ratelimit::headers;
 use crate::spec::{ApiSpec, KeySource, LimitSpec, LoadError, RateSpec};
 use crate::tiers::{self, Limit, Quota, Tier, Tiers};
-
-/// Header naming the most constrained limit of a response.
-pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
-/// Header with that limit's state.
-pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// The limit shown to the client: the one with the fewest requests left.
 #[derive(Debug, Clone)]
@@ -48,11 +43,6 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// The state of the limit described by `policy`.
-    pub fn new(policy: Arc<str>, remaining: u64, reset: Duration) -> Self {
-        Self { policy, remaining, reset }
-    }
-
     fn keep_tightest(slot: &mut Option<Shown>, candidate: Shown) {
         if slot.as_ref().is_none_or(|shown| candidate.remaining < shown.remaining) {
             *slot = Some(candidate);
@@ -61,11 +51,7 @@ impl Shown {
 
     /// Writes `RateLimit-Policy` and `RateLimit`.
     pub fn write(&self, headers: &mut http::HeaderMap) {
-        let state = headers::state_of_item(&self.policy, self.remaining, self.reset);
-        if let (Ok(policy), Ok(state)) = (HeaderValue::from_str(&self.policy), HeaderValue::from_str(&state)) {
-            headers.insert(RATELIMIT_POLICY, policy);
-            headers.insert(RATELIMIT, state);
-        }
+        headers::write(headers, &self.policy, self.remaining, self.reset);
     }
 }
 

@@ -9,6 +9,23 @@
 
 use std::time::Duration;
 
+use http::header::HeaderName;
+use http::{HeaderMap, HeaderValue};
+
+/// Header naming a limit: its `RateLimit-Policy` item.
+pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+/// Header with that limit's state.
+pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+
+/// Writes `RateLimit-Policy: {policy}` and the matching `RateLimit` state.
+pub fn write(headers: &mut HeaderMap, policy: &str, remaining: u64, reset: Duration) {
+    let state = state_of_item(policy, remaining, reset);
+    if let (Ok(policy), Ok(state)) = (HeaderValue::from_str(policy), HeaderValue::from_str(&state)) {
+        headers.insert(RATELIMIT_POLICY, policy);
+        headers.insert(RATELIMIT, state);
+    }
+}
+
 /// The `RateLimit-Policy` item of a policy called `name`.
 pub fn policy(name: &str, quota: u64, window_secs: u64) -> String {
     format!("\"{}\";q={quota};w={window_secs}", quoted(name))

@@ -1,5 +1,5 @@
-//! The in-process store of rate-limit state: one TAT per key (see [`super::gcra`]), in 32
-//! mutex-guarded shards chosen by the key's hash. It lives beside the compiled
+//! The in-process store of rate-limit state: one TAT per key (see [`super::gcra`]), in
+//! the bounded sharded map of [`super::shards`]. It lives beside the compiled
 //! configuration, not inside it, so counters survive a config swap; keys name the policy
 //! and the consumer (`"sub:<subscription>"`, `"api:<api>:ip:<addr>"`), so a changed limit
 //! applies to the state already counted. A shard that grows past its share of the
@@ -7,83 +7,55 @@
 //! still full (a flood of distinct keys), a new key's request is decided but not recorded,
 //! so the keys already counted stay limited and the memory stays bounded.
 
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-
-use foldhash::fast::RandomState;
-use std::sync::{Mutex, PoisonError};
-
-use super::gcra::{Decision, Rate};
-
-const SHARDS: usize = 32;
-
-/// Per key: the TAT and the emission interval it was written with.
-type Shard = HashMap<Box<str>, (u64, u64), RandomState>;
+use super::gcra::{self, Decision, Rate};
+use super::shards::Shards;
 
 /// Rate-limit state of one gateway process; see the module documentation.
 #[derive(Debug)]
 pub struct LocalLimiter {
-    shards: Vec<Mutex<Shard>>,
-    hasher: RandomState,
-    per_shard: usize,
+    /// Per key: the TAT and the emission interval it was written with.
+    states: Shards<(u64, u64)>,
 }
 
 impl LocalLimiter {
     /// A store for about `capacity` active keys.
     pub fn new(capacity: usize) -> Self {
-        Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
-            hasher: RandomState::default(),
-            per_shard: capacity.div_ceil(SHARDS).max(1),
-        }
+        Self { states: Shards::new(capacity) }
     }
 
     /// Decides a request costing `cost` for `key` under `rate` at `now_ns`, and records
     /// it when allowed.
     pub fn check(&self, key: &str, rate: &Rate, now_ns: u64, cost: u64) -> Decision {
-        let index = usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0);
-        let mut shard = self.shards[index].lock().unwrap_or_else(PoisonError::into_inner);
-        let tat = shard.get(key).map_or(0, |&(tat, emission)| rate.rescale(tat, emission, now_ns));
-        let decision = rate.check(tat, now_ns, cost);
-        if decision.allowed {
-            let stored = (decision.tat_ns, rate.emission_ns());
-            if let Some(slot) = shard.get_mut(key) {
-                *slot = stored;
-            } else {
-                if shard.len() >= self.per_shard {
-                    shard.retain(|_, (tat, _)| *tat > now_ns);
-                }
-                if shard.len() < self.per_shard {
-                    shard.insert(key.into(), stored);
-                }
-            }
-        }
-        decision
+        self.states.update(key, past(now_ns), |state| {
+            let tat = state.map_or(0, |(tat, emission)| rate.rescale(tat, emission, now_ns));
+            let decision = rate.check(tat, now_ns, cost);
+            (decision, decision.allowed.then_some((decision.tat_ns, rate.emission_ns())))
+        })
     }
 
     /// Moves `key`'s TAT forward to `tat_ns` (written under `emission_ns`) if it is behind:
     /// how counts shared by other gateways reach this one (approximate limits).
     pub fn raise(&self, key: &str, tat_ns: u64, emission_ns: u64, now_ns: u64) {
-        let index = usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0);
-        let mut shard = self.shards[index].lock().unwrap_or_else(PoisonError::into_inner);
-        let full = shard.len() >= self.per_shard;
-        if let Some(slot) = shard.get_mut(key) {
-            let mine = super::gcra::rescale(slot.0, slot.1, emission_ns, now_ns);
-            *slot = (mine.max(tat_ns), emission_ns);
-        } else if !full {
-            shard.insert(key.into(), (tat_ns, emission_ns));
-        }
+        self.states.update(key, past(now_ns), |state| {
+            let mine = state.map_or(0, |(tat, emission)| gcra::rescale(tat, emission, emission_ns, now_ns));
+            ((), Some((mine.max(tat_ns), emission_ns)))
+        });
     }
 
     /// Keys currently held (for metrics and tests).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len()).sum()
+        self.states.len()
     }
 
     /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.states.is_empty()
     }
+}
+
+/// A TAT in the past holds no information.
+fn past(now_ns: u64) -> impl Fn(&(u64, u64)) -> bool {
+    move |&(tat, _)| tat <= now_ns
 }
 
 #[cfg(test)]
@@ -117,7 +89,7 @@ mod tests {
         for i in 0..10_000 {
             limiter.check(&format!("ip:{i}"), &rate, SECOND, 1);
         }
-        assert!(limiter.len() <= 64 + SHARDS, "{} keys held", limiter.len());
+        assert!(limiter.len() <= 64 + crate::ratelimit::shards::SHARDS, "{} keys held", limiter.len());
         // Keys whose time has passed are dropped first.
         let later = 2 * 3600 * SECOND;
         limiter.check("ip:new", &rate, later, 1);

@@ -50,28 +50,6 @@ end
 return {0, math.floor((horizon - start) / emission), new - horizon, start - now, tat}
 ";
 
-/// Adds `ARGV[2]` requests admitted elsewhere (approximate limits) to the key's TAT,
-/// whatever the horizon, and returns how far ahead of now the TAT is (µs).
-const ADD: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local emission = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
-local stored = redis.call('GET', KEYS[1])
-local tat = 0
-if stored then
-  local at, was = string.match(stored, '^(%d+):(%d+)$')
-  tat = tonumber(at or stored) or 0
-  was = tonumber(was or emission)
-  if was > 0 and was ~= emission and tat > now then
-    tat = now + math.floor((tat - now) * emission / was)
-  end
-end
-local new = math.max(tat, now) + emission * cost
-redis.call('SET', KEYS[1], string.format('%.0f:%.0f', new, emission), 'PX', math.ceil((new - now) / 1000) + 1)
-return new - now
-";
-
 /// Returns `{allowed, used}`: counts `ARGV[2]` against the quota `ARGV[1]` in a key that
 /// names its window and expires at `ARGV[3]` (Unix seconds).
 const QUOTA: &str = r"
@@ -108,7 +86,6 @@ pub struct RedisLimiter {
     prefix: String,
     script: redis::Script,
     quota: redis::Script,
-    add: redis::Script,
 }
 
 impl RedisLimiter {
@@ -119,56 +96,54 @@ impl RedisLimiter {
             prefix: prefix.to_owned(),
             script: redis::Script::new(GCRA),
             quota: redis::Script::new(QUOTA),
-            add: redis::Script::new(ADD),
         })
     }
 
     /// Decides a request costing `cost` for `key` under `rate`, on Redis's clock. The
     /// decision's `tat_ns` is Redis's TAT (microseconds × 1000), meaningful only to Redis.
     pub async fn check(&self, key: &str, rate: &Rate, cost: u64) -> Result<Decision, RedisLimitError> {
+        let emission_us = micros(rate.emission()).max(1);
+        let (allowed, remaining, retry_us, reset_us, tat_us) =
+            self.gcra(key, emission_us, micros(rate.capacity()), cost).await?;
+        Ok(Decision {
+            allowed: allowed == 1,
+            tat_ns: tat_us.saturating_mul(1000),
+            remaining,
+            retry_after: Duration::from_micros(retry_us),
+            reset_after: Duration::from_micros(reset_us),
+        })
+    }
+
+    /// The GCRA script's answer for `key`.
+    async fn gcra(
+        &self,
+        key: &str,
+        emission_us: u64,
+        capacity_us: u64,
+        cost: u64,
+    ) -> Result<(u8, u64, u64, u64, u64), RedisLimitError> {
         let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
-        let answer: Result<(u8, u64, u64, u64, u64), _> = self
-            .script
-            .key(format!("{}rl:{key}", self.prefix))
-            .arg(micros(rate.emission()).max(1))
-            .arg(micros(rate.capacity()))
-            .arg(cost)
-            .invoke_async(&mut conn)
-            .await;
-        match answer {
-            Ok((allowed, remaining, retry_us, reset_us, tat_us)) => Ok(Decision {
-                allowed: allowed == 1,
-                tat_ns: tat_us.saturating_mul(1000),
-                remaining,
-                retry_after: Duration::from_micros(retry_us),
-                reset_after: Duration::from_micros(reset_us),
-            }),
-            Err(error) => {
-                self.link.failed(&error).await;
-                Err(error.into())
-            }
+        let mut invocation = self.script.key(format!("{}rl:{key}", self.prefix));
+        invocation.arg(emission_us).arg(capacity_us).arg(cost);
+        self.settled(invocation.invoke_async(&mut conn).await).await
+    }
+
+    /// The answer, after telling the link about a failure.
+    async fn settled<T>(&self, answer: redis::RedisResult<T>) -> Result<T, RedisLimitError> {
+        if let Err(error) = &answer {
+            self.link.failed(error).await;
         }
+        Ok(answer?)
     }
 
     /// Adds `cost` requests admitted by an approximate limit (under a rate whose emission
     /// interval is `emission_ns`) to `key`'s shared count; returns how far ahead of now
-    /// the shared TAT is.
+    /// the shared TAT is. It is the GCRA step with a horizon no count reaches, so it always
+    /// records.
     pub async fn add(&self, key: &str, cost: u64, emission_ns: u64) -> Result<Duration, RedisLimitError> {
-        let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
-        let answer: Result<u64, _> = self
-            .add
-            .key(format!("{}rl:{key}", self.prefix))
-            .arg((emission_ns / 1000).max(1))
-            .arg(cost)
-            .invoke_async(&mut conn)
-            .await;
-        match answer {
-            Ok(ahead_us) => Ok(Duration::from_micros(ahead_us)),
-            Err(error) => {
-                self.link.failed(&error).await;
-                Err(error.into())
-            }
-        }
+        const NO_HORIZON_US: u64 = 1 << 52; // about 140 years, exact in Lua's doubles
+        let (_, _, _, ahead_us, _) = self.gcra(key, (emission_ns / 1000).max(1), NO_HORIZON_US, cost).await?;
+        Ok(Duration::from_micros(ahead_us))
     }
 
     /// Decides a request costing `cost` for `key` against `quota` per `period` at `now`
@@ -183,26 +158,15 @@ impl RedisLimiter {
     ) -> Result<QuotaDecision, RedisLimitError> {
         let mut conn = self.link.connection().await.ok_or(RedisLimitError::Unreachable)?;
         let (start, end) = window::window(period, now);
-        let answer: Result<(u8, u64), _> = self
-            .quota
-            .key(format!("{}q:{key}:{}", self.prefix, start.timestamp()))
-            .arg(quota)
-            .arg(cost)
-            .arg(end.timestamp() + 3600)
-            .invoke_async(&mut conn)
-            .await;
-        match answer {
-            Ok((allowed, used)) => Ok(QuotaDecision {
-                allowed: allowed == 1,
-                count: QuotaCount { window_start: start.timestamp(), used },
-                remaining: quota.saturating_sub(used),
-                reset_secs: u64::try_from((end - now).num_seconds()).unwrap_or(0).max(1),
-            }),
-            Err(error) => {
-                self.link.failed(&error).await;
-                Err(error.into())
-            }
-        }
+        let mut invocation = self.quota.key(format!("{}q:{key}:{}", self.prefix, start.timestamp()));
+        invocation.arg(quota).arg(cost).arg(end.timestamp() + 3600);
+        let (allowed, used): (u8, u64) = self.settled(invocation.invoke_async(&mut conn).await).await?;
+        Ok(QuotaDecision {
+            allowed: allowed == 1,
+            count: QuotaCount { window_start: start.timestamp(), used },
+            remaining: quota.saturating_sub(used),
+            reset_secs: u64::try_from((end - now).num_seconds()).unwrap_or(0).max(1),
+        })
     }
 }
 
