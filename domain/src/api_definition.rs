@@ -7,8 +7,8 @@
 use gateway::spec::{ApiSpec, ApiState, Snapshot, UpstreamSpec};
 /// The gateway's types the definition's fields are made of.
 pub use gateway::spec::{
-    AuthKind, Balancing, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec, HostHeader, KeyAuthSpec,
-    KeySource, LimitSpec, OperationSpec, RateSpec, TimeoutsSpec, UpstreamTlsSpec,
+    AuthKind, Balancing, CacheSpec, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec, HostHeader,
+    KeyAuthSpec, KeySource, LimitSpec, OperationSpec, RateSpec, TimeoutsSpec, UpstreamTlsSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,10 @@ pub struct ApiDefinition {
     /// The tiers consumers may subscribe with (names); empty: every tier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
+    /// Response caching of the API's calls (operations may set their own in
+    /// `operations[].cache`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheSpec>,
 }
 
 /// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.
@@ -135,6 +139,8 @@ pub struct Routing<'a> {
     pub default_version: bool,
     /// Its state at the gateway.
     pub state: ApiState,
+    /// Its cache purge generation.
+    pub cache_generation: u64,
 }
 
 impl ApiDefinition {
@@ -179,6 +185,8 @@ impl ApiDefinition {
                 self.production_backend_limit
             },
             max_concurrent: self.max_concurrent,
+            cache: self.cache.clone(),
+            cache_generation: routing.cache_generation,
         }
     }
 
@@ -197,6 +205,7 @@ impl ApiDefinition {
                 version,
                 default_version: false,
                 state: ApiState::Published,
+                cache_generation: 0,
             };
             let snapshot = Snapshot { apis: vec![self.to_spec(routing, environment)], ..Default::default() };
             if let Err(error) = gateway::Config::compile(&snapshot) {

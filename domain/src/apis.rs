@@ -130,6 +130,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApi) -> DomainResult<
         openapi: Set(input.openapi.as_ref().and_then(|spec| serde_json::to_value(spec).ok())),
         created_by: Set(Some(actor.user_id)),
         version: Set(1),
+        cache_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }

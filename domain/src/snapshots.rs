@@ -84,6 +84,7 @@ async fn build_with(db: &impl Db, env: &environment::Model, candidate: Option<(U
             version: &api.api_version,
             default_version: api.is_default_version,
             state: at_gateway,
+            cache_generation: u64::try_from(api.cache_generation).unwrap_or(0),
         };
         snapshot.apis.push(definition.to_spec(routing, &env.name));
         routed.push(api.id);

@@ -162,6 +162,7 @@ async fn collisions_lifecycle_rules_and_tenancy() {
         auth: None,
         scopes: Vec::new(),
         rate_limits: Vec::new(),
+        cache: None,
     });
     let first = apis::create(db, &publisher, first).await.unwrap();
     let revision = deployments::create_revision(db, &publisher, first.id, "").await.unwrap();
@@ -209,4 +210,43 @@ async fn collisions_lifecycle_rules_and_tenancy() {
     assert_eq!((v2.version.as_str(), v2.state, v2.context.as_str()), ("v2", Created, "/pets"));
     let v2 = apis::set_default_version(db, &publisher, v2.id).await.unwrap();
     assert!(v2.is_default_version && !apis::get(db, &publisher, first.id).await.unwrap().is_default_version);
+}
+
+#[tokio::test]
+async fn caching_reaches_the_snapshot_and_a_purge_raises_the_generation_everywhere_it_runs() {
+    use domain::api_definition::CacheSpec;
+    let w = support::world("publishing_cache").await;
+    let db = &w.db.conn;
+    let acme = w.org("acme").await;
+    let publisher = w.member("pub@acme.test", acme.id, Role::Publisher).await;
+    let consumer = w.member("dev@acme.test", acme.id, Role::Consumer).await;
+
+    let mut bad = new_api(acme.id, "/cached", "v1");
+    bad.name = "Cached".into();
+    bad.definition.cache = Some(CacheSpec::ttl(604_801));
+    let refused = apis::create(db, &publisher, bad).await.unwrap_err();
+    assert!(
+        matches!(refused, DomainError::Invalid(ref e) if e[0].field == "definition.cache.ttl_secs"),
+        "a TTL out of range is a field error: {refused:?}"
+    );
+    let mut cached = new_api(acme.id, "/cached", "v1");
+    cached.name = "Cached".into();
+    cached.definition.cache = Some(CacheSpec::ttl(60));
+    let api = apis::create(db, &publisher, cached).await.unwrap();
+    let revision = deployments::create_revision(db, &publisher, api.id, "cached").await.unwrap();
+    deployments::deploy(db, &publisher, api.id, revision.id, "production").await.unwrap();
+    apis::transition(db, &publisher, api.id, ApiState::Published, "ready").await.unwrap();
+    let snapshot = snapshots::build_named(db, "production").await.unwrap();
+    assert_eq!(snapshot.apis[0].cache.as_ref().map(|c| c.ttl_secs), Some(60));
+    assert_eq!(snapshot.apis[0].cache_generation, 0);
+
+    let refused = domain::api_cache::purge(db, &consumer, api.id).await.unwrap_err();
+    assert!(matches!(refused, DomainError::NotFound(_) | DomainError::Forbidden), "{refused:?}");
+    let before = environments::by_name(db, "production").await.unwrap().config_version;
+    let purged = domain::api_cache::purge(db, &publisher, api.id).await.unwrap();
+    assert_eq!((purged.generation, purged.environments), (1, vec!["production".to_owned()]));
+    assert!(environments::by_name(db, "production").await.unwrap().config_version > before, "pushed to gateways");
+    let snapshot = snapshots::build_named(db, "production").await.unwrap();
+    assert_eq!(snapshot.apis[0].cache_generation, 1);
+    gateway::Config::compile(&snapshot).unwrap();
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cache::Caching;
 use crate::policy::{self, Policy, Shared};
 use crate::spec::{ApiSpec, ApiState, LoadError};
 use crate::upstream::Upstream;
@@ -20,6 +21,8 @@ pub struct Api {
     pub policies: Vec<Arc<dyn Policy>>,
     /// Largest request body accepted.
     pub max_body_bytes: u64,
+    /// Response caching of its calls; `None` when none is cached.
+    pub caching: Option<Caching>,
 }
 
 impl Api {
@@ -51,6 +54,7 @@ impl Api {
             upstream: Upstream::compile(&at("upstream"), &spec.upstream)?,
             policies: policy::chain_for(index, spec, shared)?,
             max_body_bytes: spec.max_body_bytes.unwrap_or(default_max_body),
+            caching: Caching::compile(index, spec)?,
         }))
     }
 }

@@ -10,6 +10,7 @@ use arc_swap::ArcSwapOption;
 use sha2::{Digest, Sha256};
 
 use crate::api::Api;
+use crate::cache::{DEFAULT_CACHE_BYTES, ResponseCache};
 use crate::credentials::Credentials;
 use crate::jwt::Issuers;
 use crate::policy::{BasicVerifier, Shared, TokenVerifier};
@@ -129,11 +130,12 @@ pub fn hash(snapshot: &Snapshot) -> String {
 /// Rate-limit keys the in-process limiter holds (about 100 bytes each).
 pub const LIMITER_CAPACITY: usize = 1_000_000;
 
-/// The live configuration, swapped atomically, and the limiter whose counters outlive
-/// every configuration.
+/// The live configuration, swapped atomically, and what outlives every configuration:
+/// the limiter's counters and the cached responses.
 pub struct ConfigStore {
     current: ArcSwapOption<Config>,
     limiter: Arc<Limiter>,
+    cache: Arc<ResponseCache>,
 }
 
 impl ConfigStore {
@@ -142,16 +144,26 @@ impl ConfigStore {
         Self::with_limiter(Limiter::local(LIMITER_CAPACITY))
     }
 
-    /// An empty store whose limits are decided by `limiter`.
+    /// An empty store whose limits are decided by `limiter`, with an in-process cache.
     pub fn with_limiter(limiter: Limiter) -> Arc<Self> {
+        Self::with(limiter, ResponseCache::local(DEFAULT_CACHE_BYTES))
+    }
+
+    /// An empty store whose limits are decided by `limiter` and responses cached in `cache`.
+    pub fn with(limiter: Limiter, cache: ResponseCache) -> Arc<Self> {
         let limiter = Arc::new(limiter);
         limiter.start();
-        Arc::new(Self { current: ArcSwapOption::empty(), limiter })
+        Arc::new(Self { current: ArcSwapOption::empty(), limiter, cache: Arc::new(cache) })
     }
 
     /// The limiter.
     pub fn limiter(&self) -> &Arc<Limiter> {
         &self.limiter
+    }
+
+    /// The response cache.
+    pub fn cache(&self) -> &Arc<ResponseCache> {
+        &self.cache
     }
 
     /// The live configuration, if any.

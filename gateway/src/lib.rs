@@ -8,6 +8,7 @@
 //! control plane's stream, or, in `portico`, the co-located control plane in-process.
 
 pub mod api;
+pub mod cache;
 pub mod config;
 pub mod control_plane;
 pub mod credentials;

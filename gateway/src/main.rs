@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
+use gateway::cache::ResponseCache;
 use gateway::control_plane::{self, ControlPlaneArgs};
 use gateway::ratelimit::limiter::Limiter;
 use gateway::{ConfigStore, Gateway, GatewaySettings, file_source};
@@ -32,8 +33,8 @@ struct Cli {
     config: Option<PathBuf>,
     #[command(flatten)]
     control_plane: ControlPlaneArgs,
-    /// Redis URL: rate limits and quotas shared exactly by every gateway using it.
-    /// Without it, each gateway counts on its own.
+    /// Redis URL: rate limits and quotas shared exactly by every gateway using it, and
+    /// cached responses shared. Without it, each gateway counts and caches on its own.
     #[arg(long, env = "PORTICO_REDIS_URL")]
     redis_url: Option<String>,
     /// Prefix of every Redis key the gateway writes.
@@ -78,10 +79,15 @@ async fn run(cli: Cli) -> ExitCode {
         gateway::config::LIMITER_CAPACITY,
         cli.gateway.nodes,
     );
-    let store = match limiter {
-        Ok(limiter) => ConfigStore::with_limiter(limiter),
-        Err(error) => {
+    let cache = ResponseCache::for_settings(cli.redis_url.as_deref(), &cli.redis_prefix, cli.gateway.cache_bytes());
+    let store = match (limiter, cache) {
+        (Ok(limiter), Ok(cache)) => ConfigStore::with(limiter, cache),
+        (Err(error), _) => {
             tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+        (_, Err(error)) => {
+            tracing::error!("PORTICO_REDIS_URL: {error}");
             return ExitCode::FAILURE;
         }
     };

@@ -12,6 +12,7 @@
 //! | 1 | `key_auth`, `jwt`, `basic` | identify the application first, so every later policy (limits, analytics) knows the consumer; each acts only on operations requiring its kind, and strips its credential |
 //! | 2 | `rate_limit` | after authentication, so tiers and consumer keys are known; before anything costly; see [`rate_limit`] |
 //! | 3 | `request_headers` | last before the upstream: the publisher's header rules see the request as it will leave, and cannot be undone by another policy |
+//! | — | response cache | after the chain, a stage of the proxy rather than a policy (it answers with stored responses and copies the upstream's body as it streams, see [`crate::cache`]): a hit is still authenticated, counted by the limits and answered through every policy's `on_response` |
 //!
 //! After the chain the proxy sets `X-Application-Id` to the authenticated application's
 //! id, or removes it, so that a client can never claim an identity.

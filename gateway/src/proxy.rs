@@ -1,17 +1,19 @@
-//! The proxy listener's request path: route → lifecycle checks → policy chain → upstream
-//! → response. Bodies stream both ways; nothing is buffered.
+//! The proxy listener's request path: route → lifecycle checks → policy chain → response
+//! cache → upstream → response. Bodies stream both ways; nothing is buffered (a response
+//! being cached is copied as it streams, see [`crate::cache`]).
 
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, HOST};
+use http::header::{AGE, CONTENT_LENGTH, HOST};
 use http::uri::PathAndQuery;
-use http::{HeaderValue, Request, Response, Uri, Version};
+use http::{HeaderValue, Method, Request, Response, Uri, Version};
 use http_body_util::{Either, Full, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::cache::{self, CacheKey, CacheRules, Recording, Stored};
 use crate::config::ConfigStore;
 use crate::error::ProxyError;
 use crate::forwarding::{Forwarding, Peer, strip_hop_by_hop};
@@ -21,8 +23,9 @@ use crate::router::Lookup;
 use crate::spec::ApiState;
 use crate::upstream::PooledBody;
 
-/// Body of a gateway response: the upstream's, streamed, or a gateway error document.
-pub type ResponseBody = Either<PooledBody, Full<Bytes>>;
+/// Body of a gateway response: the upstream's, streamed (and copied to the cache on a
+/// miss), or one the gateway holds (an error document or a cached body).
+pub type ResponseBody = Either<Either<PooledBody, Recording<PooledBody>>, Full<Bytes>>;
 
 /// The proxy: live configuration and forwarding rules.
 pub struct Proxy {
@@ -102,6 +105,18 @@ impl Proxy {
                 return Err(error);
             }
         }
+        let caching = api.caching.as_ref().and_then(|c| c.rules(cx.operation));
+        let (mut miss, mut x_cache) = (None, None);
+        if let Some(rules) = caching {
+            let consumer = cx.application.as_ref().map(|a| &*a.id);
+            match rules.key(&head, consumer, cx.strip_query_param.as_deref()) {
+                Some(key) => match self.store.cache().get(&key).await {
+                    Some(stored) => return Ok(hit(&stored, &head.method, request_id, &cx)),
+                    None => miss = Some((rules, key)),
+                },
+                None => x_cache = Some(cache::BYPASS),
+            }
+        }
         let path = upstream_path(&api.upstream.base_path, &head.uri, strip, cx.strip_query_param.as_deref())?;
         strip_hop_by_hop(&mut head.headers);
         if head.version == Version::HTTP_2 && !head.headers.contains_key(HOST) {
@@ -123,15 +138,64 @@ impl Proxy {
         }
         let body = (!body.is_end_stream())
             .then(|| Either::Left(Limited::new(body, usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX))));
+        let is_get = head.method == Method::GET;
         let response = api.upstream.send(head, path, body).await?;
         let (mut head, body) = response.into_parts();
         strip_hop_by_hop(&mut head.headers);
+        let body = match miss {
+            Some((rules, key)) => {
+                x_cache = Some(cache::MISS);
+                self.record(rules, key, is_get, &head, body)
+            }
+            None => Either::Left(body),
+        };
         head.headers.insert(request_id::HEADER, request_id.clone());
+        if let Some(status) = x_cache {
+            head.headers.insert(cache::X_CACHE, status);
+        }
         for policy in &api.policies {
             policy.on_response(&mut head, &cx);
         }
         Ok(Response::from_parts(head, Either::Left(body)))
     }
+
+    /// The body of a cache miss's response: copied into the cache as it streams when the
+    /// response may be stored (a `GET`'s, cacheable, not longer than the bound).
+    fn record(
+        &self,
+        rules: &CacheRules,
+        key: CacheKey,
+        is_get: bool,
+        head: &http::response::Parts,
+        body: PooledBody,
+    ) -> Either<PooledBody, Recording<PooledBody>> {
+        let declared = head.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let ttl = rules.time_to_live(head).filter(|_| is_get && declared.is_none_or(|n| n <= rules.max_body_bytes()));
+        match ttl {
+            Some(ttl) => {
+                let cache = self.store.cache().clone();
+                let (status, headers) = (head.status, head.headers.clone());
+                Either::Right(Recording::new(body, cache, key, status, headers, ttl, rules.max_body_bytes()))
+            }
+            None => Either::Left(body),
+        }
+    }
+}
+
+/// The answer to a request found in the cache (no body for a `HEAD`), through the
+/// policies' response hooks like any other.
+fn hit(stored: &Stored, method: &Method, request_id: &HeaderValue, cx: &RequestCtx) -> Response<ResponseBody> {
+    let (mut head, ()) = Response::new(()).into_parts();
+    head.status = stored.status;
+    head.headers = stored.headers.clone();
+    head.headers.insert(AGE, HeaderValue::from(stored.age_secs()));
+    head.headers.insert(cache::X_CACHE, cache::HIT);
+    head.headers.insert(request_id::HEADER, request_id.clone());
+    for policy in &cx.api.policies {
+        policy.on_response(&mut head, cx);
+    }
+    let body = if method == Method::HEAD { Bytes::new() } else { stored.body.clone() };
+    Response::from_parts(head, Either::Right(Full::new(body)))
 }
 
 /// The host the client addressed, without port (`:authority` for HTTP/2).

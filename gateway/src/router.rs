@@ -4,7 +4,8 @@
 //! when it lists no operations), and the same under `/{context}` when it is the default
 //! version. Parameter names are normalised by position (`/pets/{petId}` is stored as
 //! `/pets/{p0}`) so that two methods of one path share an entry. A route that collides with
-//! another API's is a compile error naming that API.
+//! another API's is a compile error naming that API. A `HEAD` goes to the path's `GET`
+//! operation unless `HEAD` is listed itself.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,7 +72,11 @@ impl Router {
         for table in host_table.into_iter().chain(std::iter::once(&self.any_host)) {
             if let Ok(found) = table.tree.at(path) {
                 let slot = &table.slots[*found.value];
-                let found = slot.methods.iter().find(|(m, _, _)| m == method).map(|(_, auth, op)| (*auth, *op));
+                let listed = |method: &Method| {
+                    slot.methods.iter().find(|(m, _, _)| m == method).map(|(_, auth, op)| (*auth, *op))
+                };
+                // HEAD is GET without the body (RFC 9110 §9.3.2): a listed GET serves it.
+                let found = listed(method).or_else(|| if method == Method::HEAD { listed(&Method::GET) } else { None });
                 return match found.or(slot.any_method.map(|auth| (auth, None))) {
                     Some((auth, operation)) => {
                         Lookup::Found(RouteMatch { api: &slot.api, auth, operation, strip: slot.strip })

@@ -47,6 +47,10 @@ pub struct GatewaySettings {
     /// unreachable each node enforces `1/N` of every limit on its own.
     #[arg(long = "gateway-nodes", env = "PORTICO_GATEWAY_NODES", default_value_t = 1)]
     pub nodes: u64,
+    /// Megabytes of responses the in-process response cache holds (least used dropped
+    /// first); with Redis configured, responses are also shared through it.
+    #[arg(long = "gateway-cache-mb", env = "PORTICO_GATEWAY_CACHE_MB", default_value_t = 64)]
+    pub cache_mb: u64,
 }
 
 impl GatewaySettings {
@@ -62,7 +66,13 @@ impl GatewaySettings {
             trusted_proxies: Vec::new(),
             header_timeout_ms: 30_000,
             nodes: 1,
+            cache_mb: 64,
         }
+    }
+
+    /// Bytes the in-process response cache holds.
+    pub fn cache_bytes(&self) -> u64 {
+        self.cache_mb.saturating_mul(1024 * 1024)
     }
 
     /// The header-read / idle timeout.

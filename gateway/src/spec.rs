@@ -11,11 +11,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod cache;
 mod identity;
 mod load;
 mod traffic;
 mod upstream;
 
+pub use cache::{CacheSpec, DEFAULT_CACHE_BODY_BYTES, MAX_CACHE_TTL_SECS};
 pub use identity::{BasicCredentialSpec, IssuerSpec, JwkSpec, OAuthClientSpec, RevokedTokenSpec, is_scope_token};
 pub use load::{LoadError, parse};
 pub use traffic::{KeySource, LimitSpec, QuotaPeriod, QuotaSpec, RateSpec, TierSpec};
@@ -158,6 +160,17 @@ pub struct ApiSpec {
     /// head arrives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<u32>,
+    /// Response caching of the API's calls (operations may set their own, or opt out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheSpec>,
+    /// Purge generation: raising it drops every response cached for this API, on every
+    /// gateway (what "purge" in the console and the REST API does).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_generation: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// The lifecycle states a gateway routes.
@@ -249,6 +262,9 @@ pub struct OperationSpec {
     /// Limits on calls of this operation, on top of the API's (429 `rate_limited`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rate_limits: Vec<LimitSpec>,
+    /// Response caching of this operation, replacing the API's (`enabled: false` opts out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheSpec>,
 }
 
 /// Header changes applied to requests before they go upstream.

@@ -94,7 +94,13 @@ pub async fn run(settings: Settings) -> Result<(), String> {
             gateway::config::LIMITER_CAPACITY,
             settings.gateway.nodes,
         )?;
-        let store = gateway::ConfigStore::with_limiter(limiter);
+        let cache = gateway::cache::ResponseCache::for_settings(
+            settings.redis_url.as_deref(),
+            &settings.redis_prefix,
+            settings.gateway.cache_bytes(),
+        )
+        .map_err(|error| format!("PORTICO_REDIS_URL: {error}"))?;
+        let store = gateway::ConfigStore::with(limiter, cache);
         let feed =
             crate::distribution::feed_colocated(hub.clone(), settings.gateway_environment.clone(), store.clone());
         tokio::spawn(feed);

@@ -48,9 +48,9 @@ pub struct Settings {
     /// Largest number of pooled database connections.
     #[arg(long, env = "PORTICO_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,
-    /// Redis URL for state shared between instances: sign-in throttling counters and the
+    /// Redis URL for state shared between instances: sign-in throttling counters, the
     /// co-located gateway's rate limits and quotas (exact across every gateway using the
-    /// same Redis). Without it, counters are kept in-process.
+    /// same Redis) and its cached responses. Without it, all of them are kept in-process.
     #[arg(long, env = "PORTICO_REDIS_URL")]
     pub redis_url: Option<String>,
     /// Prefix of every Redis key Portico writes.

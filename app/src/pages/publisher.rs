@@ -2,6 +2,7 @@
 //! for, creating them (OpenAPI import or by hand), and one page per API with its
 //! settings, runtime and traffic limits, lifecycle, deployments and subscribers.
 
+mod api_cache;
 mod api_deployments;
 mod api_detail;
 mod api_lifecycle;

@@ -181,6 +181,7 @@ pub(crate) fn operations_of(spec: &ImportedSpec) -> Vec<gateway::spec::Operation
                 auth: Some(auth),
                 scopes,
                 rate_limits: Vec::new(),
+                cache: None,
             }
         })
         .collect()

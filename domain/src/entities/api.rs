@@ -22,6 +22,8 @@ pub struct Model {
     pub openapi: Option<Json>,
     pub created_by: Option<Uuid>,
     pub version: i64,
+    /// Raised by a purge of the API's cached responses (see `crate::api_cache`).
+    pub cache_generation: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -42,6 +42,8 @@ pub struct MockUpstream {
     pub status: AtomicU16,
     pub health_status: AtomicU16,
     pub delay_ms: AtomicU64,
+    /// Extra headers of every answer.
+    pub response_headers: Mutex<Vec<(&'static str, String)>>,
     /// Served over TLS (`https://`).
     pub tls: bool,
 }
@@ -68,6 +70,7 @@ impl MockUpstream {
             status: AtomicU16::new(200),
             health_status: AtomicU16::new(200),
             delay_ms: AtomicU64::new(0),
+            response_headers: Mutex::new(Vec::new()),
             tls: tls.is_some(),
         });
         let server = upstream.clone();
@@ -114,10 +117,15 @@ impl MockUpstream {
         let version = head.headers.get("x-config-version").map(|v| v.to_str().unwrap().to_owned());
         let body = serde_json::json!({
             "upstream": self.name, "uri": head.uri.to_string(), "version": format!("{:?}", head.version),
-            "config_version": version,
+            "config_version": version, "application": head.headers.get("x-application-id").map(|v| v.to_str().unwrap()),
+            "hit": self.hits.load(Ordering::Relaxed),
         });
         let status = StatusCode::from_u16(self.status.load(Ordering::Relaxed)).unwrap();
-        Ok(Response::builder()
+        let mut response = Response::builder();
+        for (name, value) in self.response_headers.lock().unwrap().iter() {
+            response = response.header(*name, value);
+        }
+        Ok(response
             .status(status)
             .header("content-type", "application/json")
             .header("connection", "x-hop")

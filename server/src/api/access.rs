@@ -112,6 +112,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("put", "/api/publisher/v1/apis/{api_id}/deployments/{environment}", Org(ApisDeploy)),
     ("delete", "/api/publisher/v1/apis/{api_id}/deployments/{environment}", Org(ApisDeploy)),
     ("get", "/api/publisher/v1/apis/{api_id}/subscriptions", Org(SubscriptionsManage)),
+    ("delete", "/api/publisher/v1/apis/{api_id}/cache", Org(ApisDeploy)),
     ("patch", "/api/publisher/v1/subscriptions/{subscription_id}", Org(SubscriptionsManage)),
     // Portal.
     ("get", "/api/portal/v1/apis", Public("the catalog shows each visitor what they may see")),

@@ -1,13 +1,14 @@
-//! `/api/publisher/v1/apis/{api_id}/revisions|deployments|subscriptions`: revisions
+//! `/api/publisher/v1/apis/{api_id}/revisions|deployments|subscriptions|cache`: revisions
 //! (immutable snapshots of the definition), where each runs (deploy, roll back by
-//! deploying an older revision, undeploy), and the API's subscribers, whom the publisher
-//! may block and unblock.
+//! deploying an older revision, undeploy), the API's subscribers, whom the publisher
+//! may block and unblock, and the purge of its cached responses.
 
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use domain::api_cache::{self, CachePurge};
 use domain::applications::{self, SubscriptionView};
 use domain::deployments::{self, DeploymentView, RevisionView};
 use serde::Deserialize;
@@ -26,6 +27,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(deploy, undeploy))
         .routes(routes!(list_subscribers))
         .routes(routes!(set_subscription_blocked))
+        .routes(routes!(purge_cache))
+}
+
+/// Purges the API's cached responses on every gateway it runs on (they stop being served
+/// as soon as each gateway applies the push).
+#[utoipa::path(delete, path = "/api/publisher/v1/apis/{api_id}/cache", tag = "publisher", params(("api_id" = Uuid, Path)),
+    security(("session" = []), ("token" = [])), responses((status = 200, body = CachePurge), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn purge_cache(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiPath(api_id): ApiPath<Uuid>,
+) -> ApiResult<Json<CachePurge>> {
+    Ok(Json(api_cache::purge(&state.db, &actor, api_id).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

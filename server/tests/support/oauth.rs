@@ -46,6 +46,7 @@ pub async fn fixture(app: &TestApp, upstream: &str) -> Fixture {
         auth,
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         rate_limits: Vec::new(),
+        cache: None,
     };
     definition.operations = vec![
         op("/pets", &["pets:read"], None),

@@ -1,7 +1,8 @@
 //! The Runtime tab: where and how the gateway forwards the API — endpoints per
 //! environment with balancing and failover, base path, `Host`, timeouts, retries,
 //! health checks, header rules, upstream TLS, the API-key settings — its traffic limits,
-//! and the authentication, OAuth2 scopes and limits of each operation.
+//! its response caching, and the authentication, OAuth2 scopes, limits and caching of
+//! each operation.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiRow;
+use super::api_cache::{CacheForm, Caching, SetOperationCache};
 use super::api_detail::TabData;
 use super::api_scopes::{ScopeRow, Scopes, SetOperationScopes};
 use super::api_traffic::{SetOperationLimits, Traffic, TrafficForm};
@@ -30,11 +32,13 @@ pub struct OperationRow {
     pub scopes: String,
     /// The operation's own limits, `;`-separated (`ip 10/1m`).
     pub limits: String,
+    /// The operation's own cache setting (`5m query=page`, `off`); empty: the API's.
+    pub cache: String,
 }
 
-/// What the tab shows: the runtime form, the API's scopes, its operations and its
-/// traffic limits.
-pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>, TrafficForm);
+/// What the tab shows: the runtime form, the API's scopes, its operations, its traffic
+/// limits and its caching.
+pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>, TrafficForm, CacheForm);
 
 /// The runtime form, the scopes and the operations of an API.
 #[server(prefix = "/ui/fn", endpoint = "publisher_get_runtime", input = GetUrl)]
@@ -52,6 +56,7 @@ pub async fn get_runtime(id: Uuid) -> Result<RuntimeTab, AppError> {
             auth: op.auth.map_or("inherit", AuthKind::as_str).into(),
             scopes: op.scopes.join(" "),
             limits: super::api_traffic::lines(&op.rate_limits).replace('\n', "; "),
+            cache: op.cache.as_ref().map(ToString::to_string).unwrap_or_default(),
         })
         .collect();
     Ok((
@@ -59,6 +64,7 @@ pub async fn get_runtime(id: Uuid) -> Result<RuntimeTab, AppError> {
         super::api_scopes::rows(&api.definition.scopes),
         operations,
         TrafficForm::from_definition(&api.definition),
+        CacheForm::from_definition(&api.definition),
     ))
 }
 
@@ -158,10 +164,11 @@ pub fn Runtime(api: ApiRow, data: TabData<RuntimeTab>, changed: RwSignal<u64>) -
                 match data.await {
                     None => ().into_any(),
                     Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Some(Ok((form, scopes, operations, traffic))) => view! {
+                    Some(Ok((form, scopes, operations, traffic, cache))) => view! {
                         <div class="space-y-8">
                             <RuntimeEditor id=id etag=api.etag form=form changed=changed/>
                             <Traffic id=id form=traffic changed=changed/>
+                            <Caching id=id form=cache changed=changed/>
                             <Scopes id=id scopes=scopes changed=changed/>
                             <Operations id=id operations=operations changed=changed/>
                         </div>
@@ -288,28 +295,32 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
     let set = ServerAction::<SetOperationAuth>::new();
     let set_scopes = ServerAction::<SetOperationScopes>::new();
     let set_limits = ServerAction::<SetOperationLimits>::new();
+    let set_cache = ServerAction::<SetOperationCache>::new();
     let csrf = csrf_token();
     let report = move |outcome: Option<Result<(), AppError>>| match outcome {
         Some(Ok(())) => {
             toasts.success("Operation updated.");
             changed.update(|n| *n += 1);
         }
-        Some(Err(e)) => toasts.error(e.field("scopes").or_else(|| e.field("limits")).unwrap_or_else(|| e.to_string())),
+        Some(Err(e)) => toasts
+            .error(["scopes", "limits", "cache"].into_iter().find_map(|f| e.field(f)).unwrap_or_else(|| e.to_string())),
         None => {}
     };
     Effect::new(move |_| report(set.value().get()));
     Effect::new(move |_| report(set_scopes.value().get()));
     Effect::new(move |_| report(set_limits.value().get()));
+    Effect::new(move |_| report(set_cache.value().get()));
     view! {
         <section class="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
             <h2 class="text-lg font-semibold">"Operations"</h2>
-            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed. Scopes: space-separated, a token needs all of them. Limits: KEY RATE, separated by ;, on top of the API's (ip 10/1m)."</p>
+            <p class="mt-1 text-sm text-slate-600">"With no operations, every path and method under the context is routed. Scopes: space-separated, a token needs all of them. Limits: KEY RATE, separated by ;, on top of the API's (ip 10/1m). Cache: empty for the API's setting, off, or TTL [query=A,B] [headers=H] [override] (5m query=page)."</p>
             <div class="mt-4">
-                <Table headers=vec!["Method", "Path", "Authentication", "Scopes", "Limits"]>
+                <Table headers=vec!["Method", "Path", "Authentication", "Scopes", "Limits", "Cache"]>
                     {operations.into_iter().enumerate().map(|(index, op)| {
                         let label = format!("Authentication of {} {}", op.method, op.path);
                         let scopes_label = format!("Scopes of {} {}", op.method, op.path);
                         let limits_label = format!("Limits of {} {}", op.method, op.path);
+                        let cache_label = format!("Cache of {} {}", op.method, op.path);
                         view! {
                             <tr>
                                 <td class=CELL><code class="font-mono text-xs font-semibold">{op.method.clone()}</code></td>
@@ -336,6 +347,13 @@ fn Operations(id: Uuid, operations: Vec<OperationRow>, changed: RwSignal<u64>) -
                                         class="w-48 rounded-md border-0 px-2 py-1 font-mono text-xs ring-1 ring-inset ring-slate-300"
                                         on:change=move |ev| {
                                             set_limits.dispatch(SetOperationLimits { csrf_token: csrf.get_untracked(), id, index, limits: event_target_value(&ev) });
+                                        }/>
+                                </td>
+                                <td class=CELL>
+                                    <input aria-label=cache_label value=op.cache.clone() placeholder="API's"
+                                        class="w-40 rounded-md border-0 px-2 py-1 font-mono text-xs ring-1 ring-inset ring-slate-300"
+                                        on:change=move |ev| {
+                                            set_cache.dispatch(SetOperationCache { csrf_token: csrf.get_untracked(), id, index, cache: event_target_value(&ev) });
                                         }/>
                                 </td>
                             </tr>
