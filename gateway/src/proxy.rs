@@ -174,8 +174,7 @@ impl Proxy {
         match ttl {
             Some(ttl) => {
                 let cache = self.store.cache().clone();
-                let (status, headers) = (head.status, head.headers.clone());
-                Either::Right(Recording::new(body, cache, key, status, headers, ttl, rules.max_body_bytes()))
+                Either::Right(Recording::new(body, cache, key, head, ttl, rules.max_body_bytes()))
             }
             None => Either::Left(body),
         }

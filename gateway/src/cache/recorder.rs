@@ -8,6 +8,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use http::response::Parts;
 use http::{HeaderMap, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 
@@ -33,17 +34,10 @@ pub struct Recording<B> {
 }
 
 impl<B> Recording<B> {
-    /// Streams `inner`, storing it in `cache` under `key` (with `status` and `headers`)
-    /// for `ttl` if it ends within `limit` bytes.
-    pub fn new(
-        inner: B,
-        cache: Arc<ResponseCache>,
-        key: CacheKey,
-        status: StatusCode,
-        headers: HeaderMap,
-        ttl: Duration,
-        limit: u64,
-    ) -> Self {
+    /// Streams `inner`, storing it in `cache` under `key` (with `head`'s status and
+    /// headers) for `ttl` if it ends within `limit` bytes.
+    pub fn new(inner: B, cache: Arc<ResponseCache>, key: CacheKey, head: &Parts, ttl: Duration, limit: u64) -> Self {
+        let (status, headers) = (head.status, head.headers.clone());
         let pending = Pending { cache, key, status, headers, ttl, limit, chunks: Vec::new(), size: 0 };
         Self { inner, pending: Some(Box::new(pending)) }
     }
@@ -125,7 +119,8 @@ mod tests {
     fn recording<B>(body: B, limit: u64) -> (Recording<B>, Arc<ResponseCache>) {
         let cache = Arc::new(ResponseCache::local(1 << 20));
         let ttl = Duration::from_secs(60);
-        (Recording::new(body, cache.clone(), CacheKey([7; 32]), StatusCode::OK, HeaderMap::new(), ttl, limit), cache)
+        let head = http::Response::new(()).into_parts().0;
+        (Recording::new(body, cache.clone(), CacheKey([7; 32]), &head, ttl, limit), cache)
     }
 
     #[tokio::test]

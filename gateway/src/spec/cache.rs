@@ -114,16 +114,8 @@ impl FromStr for CacheSpec {
         };
         let mut words = text.split_whitespace();
         let ttl = words.next().ok_or_else(|| bad("empty cache setting".into()))?;
-        let (digits, unit) = ttl.split_at(ttl.find(|c: char| !c.is_ascii_digit()).unwrap_or(ttl.len()));
-        let scale = match unit {
-            "" | "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => return Err(bad(format!("`{ttl}` is not a duration"))),
-        };
-        let ttl_secs = digits.parse::<u64>().map_err(|_| bad(format!("`{ttl}` is not a duration")))?;
-        let mut spec = Self::ttl(ttl_secs.saturating_mul(scale));
+        let ttl_secs = super::traffic::duration_secs(ttl).ok_or_else(|| bad(format!("`{ttl}` is not a duration")))?;
+        let mut spec = Self::ttl(ttl_secs);
         let list = |value: &str| value.split(',').filter(|v| !v.is_empty()).map(str::to_owned).collect();
         for word in words {
             match word.split_once('=') {

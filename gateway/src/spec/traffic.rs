@@ -76,15 +76,7 @@ impl FromStr for RateSpec {
         let mut words = text.split_whitespace();
         let (limit, period) = words.next().and_then(|w| w.split_once('/')).ok_or_else(bad)?;
         let limit = limit.parse().map_err(|_| bad())?;
-        let (digits, unit) = period.split_at(period.find(|c: char| !c.is_ascii_digit()).unwrap_or(period.len()));
-        let scale = match unit {
-            "" | "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => return Err(bad()),
-        };
-        let period_secs = digits.parse::<u64>().map_err(|_| bad())?.saturating_mul(scale);
+        let period_secs = duration_secs(period).ok_or_else(bad)?;
         let burst = match (words.next(), words.next(), words.next()) {
             (None, _, _) => None,
             (Some("burst"), Some(n), None) => Some(n.parse().map_err(|_| bad())?),
@@ -92,6 +84,20 @@ impl FromStr for RateSpec {
         };
         Ok(RateSpec { limit, period_secs, burst })
     }
+}
+
+/// Seconds of a duration written as a number with an optional unit `s`, `m`, `h` or `d`
+/// (`90`, `1m`, `2h`); `None` for anything else.
+pub(crate) fn duration_secs(text: &str) -> Option<u64> {
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    Some(digits.parse::<u64>().ok()?.saturating_mul(scale))
 }
 
 /// `limit` requests per calendar `period` (UTC), reset at the boundary.
