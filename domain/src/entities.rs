@@ -1,6 +1,9 @@
 //! sea-orm entities: one module per table, mirroring the `migrations` crate. Status and
 //! role columns are stored as snake_case strings and parsed by the services.
 
+pub mod analytics_batch;
+pub mod analytics_event;
+pub mod analytics_minute;
 pub mod api;
 pub mod api_key;
 pub mod api_lifecycle_event;

@@ -13,6 +13,10 @@ pub struct Api {
     pub id: Arc<str>,
     /// Display name.
     pub name: String,
+    /// Its version (`v1`), for analytics.
+    pub version: Arc<str>,
+    /// Each listed operation as `METHOD /template` (by position), for analytics.
+    pub operation_names: Vec<Arc<str>>,
     /// Lifecycle state.
     pub state: ApiState,
     /// Where requests go.
@@ -50,6 +54,8 @@ impl Api {
         Ok(Arc::new(Self {
             id: Arc::from(spec.id.as_str()),
             name: spec.name.clone(),
+            version: Arc::from(spec.version.as_str()),
+            operation_names: spec.operations.iter().map(|o| Arc::from(format!("{} {}", o.method, o.path))).collect(),
             state: spec.state,
             upstream: Upstream::compile(&at("upstream"), &spec.upstream)?,
             policies: policy::chain_for(index, spec, shared)?,

@@ -30,7 +30,7 @@ pub struct Config {
     /// Hex SHA-256 of the snapshot's canonical JSON (what ACKs and `/config` report).
     pub hash: String,
     /// The environment it is for.
-    pub environment: Option<String>,
+    pub environment: Option<Arc<str>>,
     /// The routes.
     pub router: Router,
     /// The APIs, in snapshot order.
@@ -76,7 +76,7 @@ impl Config {
         Ok(Self {
             version: snapshot.version,
             hash: hash(snapshot),
-            environment: snapshot.environment.clone(),
+            environment: snapshot.environment.as_deref().map(Arc::from),
             router,
             apis,
             credentials,

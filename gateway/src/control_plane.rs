@@ -20,16 +20,19 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::analytics::Analytics;
 use crate::config::{Config, ConfigStore};
 use apply::{Outcome, Running};
 use backoff::Backoff;
 use cache::{Cache, Cached};
+use outbox::Outbox;
 use protocol::{ControlMessage, GatewayMessage};
 use usage::Usage;
 
 pub mod apply;
 pub mod backoff;
 pub mod cache;
+pub mod outbox;
 pub mod protocol;
 pub mod session;
 pub mod settings;
@@ -46,6 +49,10 @@ pub struct Client {
     hostname: String,
     running: Option<Running>,
     usage: Usage,
+    /// Analytics events to ship, when analytics is on.
+    outbox: Option<Outbox>,
+    /// How often analytics is shipped.
+    analytics_every: std::time::Duration,
     /// The latest snapshot to write to the cache (a writer task coalesces rapid pushes).
     cache_writes: watch::Sender<Option<Arc<Cached>>>,
 }
@@ -70,8 +77,22 @@ impl Client {
             hostname: hostname(),
             running,
             usage: Usage::default(),
+            outbox: None,
+            analytics_every: std::time::Duration::from_secs(1),
             cache_writes,
         })
+    }
+
+    /// Ships `analytics`' events over the stream every `every`.
+    pub fn ship_analytics(mut self, analytics: Arc<Analytics>, every: std::time::Duration) -> Self {
+        self.outbox = Some(Outbox::new(analytics));
+        self.analytics_every = every;
+        self
+    }
+
+    /// This node's stable id.
+    pub fn node_id(&self) -> &str {
+        &self.node_id
     }
 
     /// Connects, serves the session, and reconnects after [`Backoff`] — forever.
@@ -108,15 +129,19 @@ impl Client {
         }
     }
 
-    /// Applies a control message and says what became of it.
-    async fn handle(&mut self, message: ControlMessage) -> GatewayMessage {
+    /// Applies a control message and says what became of it (the reply, if any).
+    async fn handle(&mut self, message: ControlMessage) -> Option<GatewayMessage> {
         let outcome = match message {
             ControlMessage::Snapshot { version, hash, snapshot } => {
                 apply::snapshot(self.running.as_ref(), version, hash, *snapshot).await
             }
             ControlMessage::Delta(delta) => apply::delta(self.running.as_ref(), *delta).await,
+            ControlMessage::AnalyticsStored { seq } => {
+                let outbox = self.outbox.as_mut()?;
+                return if outbox.stored(seq) { outbox.due() } else { None };
+            }
         };
-        match outcome {
+        Some(match outcome {
             Outcome::Install { running, config } => self.install(running, *config),
             Outcome::Current(running) => GatewayMessage::Ack { version: running.version, hash: running.hash },
             Outcome::Refused { version, error } => {
@@ -124,7 +149,7 @@ impl Client {
                 GatewayMessage::Nack { version, error }
             }
             Outcome::Resync => GatewayMessage::Resync { have_version: self.running.as_ref().map(|r| r.version) },
-        }
+        })
     }
 
     /// Makes a compiled configuration live, queues it for the disk cache, and ACKs it.
@@ -182,7 +207,7 @@ async fn write_cache(cache: Cache, mut latest: watch::Receiver<Option<Arc<Cached
 }
 
 /// This machine's host name (for the admin UI), or `unknown`.
-fn hostname() -> String {
+pub fn hostname() -> String {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .filter_map(|path| std::fs::read_to_string(path).ok())

@@ -7,6 +7,7 @@
 //! [`Config`](config::Config), which a source keeps current — a file (DB-less mode), the
 //! control plane's stream, or, in `portico`, the co-located control plane in-process.
 
+pub mod analytics;
 pub mod api;
 pub mod cache;
 pub mod config;

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
+use std::sync::Arc;
+
+use gateway::analytics::Analytics;
 use gateway::cache::ResponseCache;
 use gateway::control_plane::{self, ControlPlaneArgs};
 use gateway::ratelimit::limiter::Limiter;
@@ -100,7 +103,12 @@ async fn run(cli: Cli) -> ExitCode {
             Source::File(file.clone())
         }
         (None, Some(settings)) => match control_plane::Client::start(settings, store.clone()) {
-            Ok(client) => Source::ControlPlane(Box::new(client)),
+            Ok(client) if cli.gateway.analytics => {
+                let analytics = Analytics::new(client.node_id(), cli.gateway.analytics_queue);
+                let every = cli.gateway.analytics_flush();
+                Source::ControlPlane(Box::new(client.ship_analytics(analytics.clone(), every)), Some(analytics))
+            }
+            Ok(client) => Source::ControlPlane(Box::new(client), None),
             Err(error) => {
                 tracing::error!(%error, "cannot start the control-plane client");
                 return ExitCode::FAILURE;
@@ -111,7 +119,11 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bound = match Gateway::new(cli.gateway, store.clone()).bind().await {
+    let mut gateway = Gateway::new(cli.gateway, store.clone());
+    if let Source::ControlPlane(_, Some(analytics)) = &source {
+        gateway = gateway.with_analytics(analytics.clone());
+    }
+    let bound = match gateway.bind().await {
         Ok(bound) => bound,
         Err(error) => {
             tracing::error!("{error}");
@@ -120,7 +132,7 @@ async fn run(cli: Cli) -> ExitCode {
     };
     match source {
         Source::File(file) => tokio::spawn(file_source::watch(file, store)),
-        Source::ControlPlane(client) => tokio::spawn(client.run()),
+        Source::ControlPlane(client, _) => tokio::spawn(client.run()),
     };
     bound.serve(gateway::signal::shutdown()).await;
     ExitCode::SUCCESS
@@ -130,6 +142,7 @@ async fn run(cli: Cli) -> ExitCode {
 enum Source {
     /// A file, reloaded on change.
     File(PathBuf),
-    /// The control plane's stream.
-    ControlPlane(Box<control_plane::Client>),
+    /// The control plane's stream, which also takes the analytics events (DB-less
+    /// gateways have no control plane to ship them to).
+    ControlPlane(Box<control_plane::Client>, Option<Arc<Analytics>>),
 }

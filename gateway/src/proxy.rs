@@ -1,10 +1,12 @@
 //! The proxy listener's request path: route → lifecycle checks → policy chain → response
-//! cache → upstream → response. Bodies stream both ways; nothing is buffered (a response
-//! being cached is copied as it streams, see [`crate::cache`]).
+//! cache → upstream → response → log phase. Bodies stream both ways; nothing is buffered
+//! (a response being cached is copied as it streams, see [`crate::cache`]). The log phase
+//! runs when the response body is done ([`Metered`]): it queues the analytics event.
 
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{AGE, CONTENT_LENGTH, HOST};
@@ -13,6 +15,9 @@ use http::{HeaderValue, Method, Request, Response, Uri, Version};
 use http_body_util::{Either, Full, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::analytics::log::{Counted, Log, Metered};
+use crate::analytics::{Analytics, CacheOutcome};
+use crate::api::Api;
 use crate::cache::{self, CacheKey, CacheRules, Recording, Stored};
 use crate::config::ConfigStore;
 use crate::error::ProxyError;
@@ -24,8 +29,22 @@ use crate::spec::ApiState;
 use crate::upstream::PooledBody;
 
 /// Body of a gateway response: the upstream's, streamed (and copied to the cache on a
-/// miss), or one the gateway holds (an error document or a cached body).
-pub type ResponseBody = Either<Either<PooledBody, Recording<PooledBody>>, Full<Bytes>>;
+/// miss), or one the gateway holds (an error document or a cached body); metered for
+/// analytics.
+pub type ResponseBody = Metered<Inner>;
+
+/// The response body before metering.
+type Inner = Either<Either<PooledBody, Recording<PooledBody>>, Full<Bytes>>;
+
+/// Runs the API's policy chain on a request; the first refusal is the error.
+async fn run_chain(api: &Api, head: &mut http::request::Parts, cx: &mut RequestCtx) -> Result<(), ProxyError> {
+    for policy in &api.policies {
+        if let Flow::Respond(error) = policy.on_request(head, cx).await? {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
 
 /// The proxy: live configuration and forwarding rules.
 pub struct Proxy {
@@ -33,12 +52,20 @@ pub struct Proxy {
     forwarding: Forwarding,
     /// Scheme clients use to reach this listener (`http` or `https`).
     scheme: &'static str,
+    /// Where analytics events go; `None` when analytics is off.
+    analytics: Option<Arc<Analytics>>,
 }
 
 impl Proxy {
-    /// A proxy serving `store`'s configuration.
-    pub fn new(store: Arc<ConfigStore>, forwarding: Forwarding, scheme: &'static str) -> Self {
-        Self { store, forwarding, scheme }
+    /// A proxy serving `store`'s configuration, recording an event per request in
+    /// `analytics` when given.
+    pub fn new(
+        store: Arc<ConfigStore>,
+        forwarding: Forwarding,
+        scheme: &'static str,
+        analytics: Option<Arc<Analytics>>,
+    ) -> Self {
+        Self { store, forwarding, scheme, analytics }
     }
 
     /// Describes a new connection from `ip` (see [`Forwarding::peer`]).
@@ -49,14 +76,17 @@ impl Proxy {
     /// Handles one request from `peer`; every failure is a JSON error with the request id.
     pub async fn handle(&self, req: Request<Incoming>, peer: &Peer) -> Result<Response<ResponseBody>, Infallible> {
         let request_id = request_id::from_headers(req.headers());
-        let response = match self.forward(req, peer, &request_id).await {
+        let mut log = Log::start(self.analytics.as_ref(), &request_id, req.method());
+        let response = match self.forward(req, peer, &request_id, &mut log).await {
             Ok(response) => response,
             Err(error) => {
                 tracing::debug!(request_id = ?request_id, code = error.code(), "request refused");
+                log.failed(&error);
                 error.into_response(&request_id).map(Either::Right)
             }
         };
-        Ok(response)
+        log.responding(response.status());
+        Ok(response.map(|body| Metered::new(body, log)))
     }
 
     async fn forward(
@@ -64,7 +94,8 @@ impl Proxy {
         req: Request<Incoming>,
         peer: &Peer,
         request_id: &HeaderValue,
-    ) -> Result<Response<ResponseBody>, ProxyError> {
+        log: &mut Log,
+    ) -> Result<Response<Inner>, ProxyError> {
         let config = self.store.current().ok_or(ProxyError::NotReady)?;
         let found = match config.router.lookup(request_host(&req), req.uri().path(), req.method()) {
             Lookup::Found(found) => found,
@@ -78,6 +109,7 @@ impl Proxy {
             }
         };
         let api = found.api.clone();
+        log.routed(&api, found.operation, found.auth, config.environment.as_ref());
         if api.state == ApiState::Blocked {
             return Err(ProxyError::ApiBlocked);
         }
@@ -100,21 +132,28 @@ impl Proxy {
             in_flight: None,
         };
         let strip = found.strip;
-        for policy in &api.policies {
-            if let Flow::Respond(error) = policy.on_request(&mut head, &mut cx).await? {
-                return Err(error);
-            }
-        }
+        let chain = run_chain(&api, &mut head, &mut cx).await;
+        log.caller(cx.application.as_ref());
+        chain?;
         let caching = api.caching.as_ref().and_then(|c| c.rules(cx.operation));
         let (mut miss, mut x_cache) = (None, None);
         if let Some(rules) = caching {
             let consumer = cx.application.as_ref().map(|a| &*a.id);
             match rules.key(&head, consumer, cx.strip_query_param.as_deref()) {
                 Some(key) => match self.store.cache().get(&key).await {
-                    Some(stored) => return Ok(hit(&stored, &head.method, request_id, &cx)),
-                    None => miss = Some((rules, key)),
+                    Some(stored) => {
+                        log.cache(CacheOutcome::Hit);
+                        return Ok(hit(&stored, &head.method, request_id, &cx));
+                    }
+                    None => {
+                        log.cache(CacheOutcome::Miss);
+                        miss = Some((rules, key));
+                    }
                 },
-                None => x_cache = Some(cache::BYPASS),
+                None => {
+                    log.cache(CacheOutcome::Bypass);
+                    x_cache = Some(cache::BYPASS);
+                }
             }
         }
         let path = upstream_path(&api.upstream.base_path, &head.uri, strip, cx.strip_query_param.as_deref())?;
@@ -136,10 +175,14 @@ impl Proxy {
         for policy in &api.policies {
             policy.on_upstream_request(&mut head, &cx);
         }
-        let body = (!body.is_end_stream())
-            .then(|| Either::Left(Limited::new(body, usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX))));
+        let counter = log.body_in(declared_length, !body.is_end_stream());
+        let limit = usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX);
+        let body = (!body.is_end_stream()).then(|| Either::Left(Limited::new(Counted::new(body, counter), limit)));
         let is_get = head.method == Method::GET;
-        let response = api.upstream.send(head, path, body).await?;
+        let sent = Instant::now();
+        let response = api.upstream.send(head, path, body).await;
+        log.upstream_answered(sent);
+        let response = response?;
         let (mut head, body) = response.into_parts();
         strip_hop_by_hop(&mut head.headers);
         let body = match miss {
@@ -183,7 +226,7 @@ impl Proxy {
 
 /// The answer to a request found in the cache (no body for a `HEAD`), through the
 /// policies' response hooks like any other.
-fn hit(stored: &Stored, method: &Method, request_id: &HeaderValue, cx: &RequestCtx) -> Response<ResponseBody> {
+fn hit(stored: &Stored, method: &Method, request_id: &HeaderValue, cx: &RequestCtx) -> Response<Inner> {
     let (mut head, ()) = Response::new(()).into_parts();
     head.status = stored.status;
     head.headers = stored.headers.clone();

@@ -17,6 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::analytics::Analytics;
 use crate::config::ConfigStore;
 use crate::forwarding::Forwarding;
 use crate::proxy::Proxy;
@@ -29,6 +30,7 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Gateway {
     settings: GatewaySettings,
     store: Arc<ConfigStore>,
+    analytics: Option<Arc<Analytics>>,
 }
 
 /// The gateway with its listeners bound (ports are known), not yet serving.
@@ -38,6 +40,7 @@ pub struct BoundGateway {
     tls: Option<(TcpListener, TlsAcceptor)>,
     settings: GatewaySettings,
     store: Arc<ConfigStore>,
+    analytics: Option<Arc<Analytics>>,
     /// Actual address of the proxy listener.
     pub proxy_addr: SocketAddr,
     /// Actual address of the TLS proxy listener, when TLS is configured.
@@ -50,7 +53,13 @@ impl Gateway {
     /// A gateway with these settings, serving the configuration in `store` (which its
     /// configuration source — a file, the control plane — keeps current).
     pub fn new(settings: GatewaySettings, store: Arc<ConfigStore>) -> Self {
-        Self { settings, store }
+        Self { settings, store, analytics: None }
+    }
+
+    /// Records an analytics event for every request in `analytics` (whoever ships them).
+    pub fn with_analytics(mut self, analytics: Arc<Analytics>) -> Self {
+        self.analytics = Some(analytics);
+        self
     }
 
     /// Binds the listeners and reads the default TLS certificate; fails with a message
@@ -75,6 +84,7 @@ impl Gateway {
             tls,
             settings: self.settings,
             store: self.store,
+            analytics: self.analytics,
         })
     }
 }
@@ -95,8 +105,8 @@ impl BoundGateway {
         builder.http1().timer(TokioTimer::new()).header_read_timeout(self.settings.header_timeout());
         builder.http2().timer(TokioTimer::new()).keep_alive_interval(Duration::from_secs(30));
         let forwarding = Forwarding::new(self.settings.trusted_proxies.clone());
-        let http = Arc::new(Proxy::new(self.store.clone(), forwarding.clone(), "http"));
-        let https = Arc::new(Proxy::new(self.store.clone(), forwarding, "https"));
+        let http = Arc::new(Proxy::new(self.store.clone(), forwarding.clone(), "http", self.analytics.clone()));
+        let https = Arc::new(Proxy::new(self.store.clone(), forwarding, "https", self.analytics.clone()));
         tracing::info!(proxy = %self.proxy_addr, tls = ?self.tls_addr, status = %self.status_addr, "gateway listening");
         // Connections still being set up (first bytes, TLS handshake) are not yet watched
         // by `graceful`; this tells them to give up when shutdown begins.
@@ -122,8 +132,8 @@ impl BoundGateway {
             let mut closed = closed.clone();
             match listener {
                 Listener::Status => {
-                    let store = self.store.clone();
-                    let service = service_fn(move |req| status::handle(req, store.clone()));
+                    let (store, analytics) = (self.store.clone(), self.analytics.clone());
+                    let service = service_fn(move |req| status::handle(req, store.clone(), analytics.clone()));
                     tokio::spawn(async move {
                         if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
                             report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))

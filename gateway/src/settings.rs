@@ -51,6 +51,18 @@ pub struct GatewaySettings {
     /// first); with Redis configured, responses are also shared through it.
     #[arg(long = "gateway-cache-mb", env = "PORTICO_GATEWAY_CACHE_MB", default_value_t = 64)]
     pub cache_mb: u64,
+    /// Record an analytics event for every request and ship it to the control plane
+    /// (`false` turns analytics off on this gateway).
+    #[arg(long = "analytics", env = "PORTICO_ANALYTICS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub analytics: bool,
+    /// Analytics events a gateway holds while they wait to be shipped; when full, the
+    /// oldest are dropped and counted.
+    #[arg(long = "analytics-queue", env = "PORTICO_ANALYTICS_QUEUE", default_value_t = crate::analytics::DEFAULT_QUEUE_CAPACITY)]
+    pub analytics_queue: usize,
+    /// Milliseconds between two shipments of analytics events (sooner while full batches
+    /// are waiting).
+    #[arg(long = "analytics-flush-ms", env = "PORTICO_ANALYTICS_FLUSH_MS", default_value_t = 1_000)]
+    pub analytics_flush_ms: u64,
 }
 
 impl GatewaySettings {
@@ -67,12 +79,20 @@ impl GatewaySettings {
             header_timeout_ms: 30_000,
             nodes: 1,
             cache_mb: 64,
+            analytics: true,
+            analytics_queue: crate::analytics::DEFAULT_QUEUE_CAPACITY,
+            analytics_flush_ms: 100,
         }
     }
 
     /// Bytes the in-process response cache holds.
     pub fn cache_bytes(&self) -> u64 {
         self.cache_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// The pause between two analytics shipments.
+    pub fn analytics_flush(&self) -> Duration {
+        Duration::from_millis(self.analytics_flush_ms.max(10))
     }
 
     /// The header-read / idle timeout.

@@ -2,7 +2,8 @@
 //! installed, so the gateway can route) and `/config` (which one: version, hash and
 //! counts of APIs, keys and TLS certificates), and `/limits` (where rate limits are
 //! decided now — `local`, `shared` through Redis, or `fallback` while Redis is
-//! unreachable — and how many requests limits refused).
+//! unreachable — and how many requests limits refused), and `/analytics` (events queued,
+//! shipped and dropped because the queue was full).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -11,13 +12,22 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
 
+use crate::analytics::Analytics;
 use crate::config::ConfigStore;
 use crate::ratelimit::limiter::Mode;
 
 /// Handles one status request about `store`.
-pub async fn handle<B>(req: Request<B>, store: Arc<ConfigStore>) -> Result<Response<Full<Bytes>>, Infallible> {
+pub async fn handle<B>(
+    req: Request<B>,
+    store: Arc<ConfigStore>,
+    analytics: Option<Arc<Analytics>>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let config = store.current();
     let (status, body) = match (req.uri().path(), &config) {
+        ("/analytics", _) => match &analytics {
+            Some(analytics) => (StatusCode::OK, analytics.status()),
+            None => (StatusCode::OK, serde_json::json!({"enabled": false})),
+        },
         ("/limits", _) => {
             let limiter = store.limiter();
             let mode = match limiter.mode() {
@@ -44,7 +54,7 @@ pub async fn handle<B>(req: Request<B>, store: Arc<ConfigStore>) -> Result<Respo
         ("/config", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "no_configuration"})),
         _ => (
             StatusCode::NOT_FOUND,
-            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz, /config and /limits"}),
+            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz, /config, /limits and /analytics"}),
         ),
     };
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));

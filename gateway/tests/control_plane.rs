@@ -3,7 +3,8 @@
 //! NACKed and the old one keeps serving; a delta for another version gets a resync; the
 //! gateway keeps serving through a control-plane outage and restarts from its disk cache;
 //! a wrong token is retried with backoff; 100 pushes under load all take effect with no
-//! failed request; key usage is reported in batches; the CLI's modes exclude each other.
+//! failed request; key usage is reported in batches; analytics batches are resent until
+//! acknowledged and buffered through an outage; the CLI's modes exclude each other.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod mock_control_plane;
@@ -455,6 +456,64 @@ async fn key_usage_is_reported_in_batches() {
     assert_eq!(usages().len(), 1, "no use since the last report, no report");
     call("usage-key-0001").await;
     wait_until("a second report", || async { usages().len() == 2 }).await;
+}
+
+/// The analytics batches received from index `from` on: (seq, request ids).
+fn batches(cp: &MockControlPlane, from: usize) -> Vec<(u64, Vec<String>)> {
+    cp.received()
+        .iter()
+        .skip(from)
+        .filter_map(|m| match m {
+            GatewayMessage::Analytics(batch) => {
+                Some((batch.seq, batch.events.iter().map(|e| e.request_id.as_str().into_owned()).collect()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn analytics_is_shipped_kept_until_stored_and_buffered_while_the_control_plane_is_away() {
+    let upstream = MockUpstream::start("u").await;
+    let cp = MockControlPlane::start(TOKEN).await;
+    let v1 = version(&upstream.url(), 1);
+    let (gw, _) = connected(&cp, &v1, &[("PORTICO_ANALYTICS_FLUSH_MS", "100")]).await;
+    let call = |id: &'static str| {
+        let url = gw.url("/a/v1/x");
+        async move { assert_eq!(get(&url, &[("x-request-id", id)]).await.0, StatusCode::OK) }
+    };
+    call("one").await;
+    call("two").await;
+    wait_until("a batch", || async { !batches(&cp, 0).is_empty() }).await;
+    let (first, ids) = batches(&cp, 0).remove(0);
+    assert_eq!(ids, ["one", "two"]);
+    cp.send(&ControlMessage::AnalyticsStored { seq: first });
+
+    // A batch the control plane never acknowledges is sent again after a reconnect.
+    call("three").await;
+    wait_until("a second batch", || async { batches(&cp, 0).len() == 2 }).await;
+    let (unacked, ids) = batches(&cp, 0).remove(1);
+    assert_eq!(ids, ["three"]);
+    cp.stop();
+    for id in ["four", "five", "six"] {
+        call(id).await;
+    }
+    let (_, status) = gw.status("/analytics").await;
+    assert_eq!((status["queued"].as_u64(), status["dropped"].as_u64()), (Some(3), Some(0)), "{status}");
+
+    let cp = MockControlPlane::start_on(cp.addr, TOKEN).await;
+    cp.hello(0).await;
+    wait_until("the unacknowledged batch again", || async { !batches(&cp, 0).is_empty() }).await;
+    assert_eq!(batches(&cp, 0)[0], (unacked, vec!["three".to_owned()]), "the same batch, same number");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(batches(&cp, 0).len(), 1, "nothing more until it is stored");
+    cp.send(&ControlMessage::AnalyticsStored { seq: unacked });
+    wait_until("the buffered events", || async { batches(&cp, 0).len() == 2 }).await;
+    let (next, ids) = batches(&cp, 0).remove(1);
+    assert_eq!(ids, ["four", "five", "six"], "buffered through the outage, in order");
+    assert!(next > unacked);
+    cp.send(&ControlMessage::AnalyticsStored { seq: next });
+    wait_until("all shipped", || async { gw.status("/analytics").await.1["shipped"].as_u64() == Some(6) }).await;
 }
 
 #[test]

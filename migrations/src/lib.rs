@@ -21,6 +21,7 @@ mod m20261129_000020_create_custom_roles;
 mod m20261202_000010_create_sso;
 mod m20261203_000001_tier_limits;
 mod m20261203_000020_api_cache_generation;
+mod m20261204_000001_create_analytics;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_create_sso::Migration),
             Box::new(m20261203_000001_tier_limits::Migration),
             Box::new(m20261203_000020_api_cache_generation::Migration),
+            Box::new(m20261204_000001_create_analytics::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ mod admin_roles;
 mod admin_sso;
 mod admin_tiers;
 mod admin_users;
+mod analytics;
 mod auth;
 mod gateway_stream;
 mod me;
@@ -81,6 +82,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_identity::routes())
         .merge(publisher::routes())
         .merge(publisher_runtime::routes())
+        .merge(analytics::routes())
         .merge(portal::routes())
         .merge(portal_identity::routes())
         .merge(gateway_stream::routes())

@@ -104,7 +104,15 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         let feed =
             crate::distribution::feed_colocated(hub.clone(), settings.gateway_environment.clone(), store.clone());
         tokio::spawn(feed);
-        let bound = gateway::Gateway::new(settings.gateway.clone(), store).bind().await?;
+        let mut gateway = gateway::Gateway::new(settings.gateway.clone(), store);
+        if settings.gateway.analytics {
+            let node = format!("{}/co-located", gateway::control_plane::hostname());
+            let analytics = gateway::analytics::Analytics::new(node, settings.gateway.analytics_queue);
+            let sink = std::sync::Arc::new(crate::analytics::Store { db: state.db.clone() });
+            tokio::spawn(gateway::analytics::ship(analytics.clone(), sink, settings.gateway.analytics_flush()));
+            gateway = gateway.with_analytics(analytics);
+        }
+        let bound = gateway.bind().await?;
         let mut stop = stop_rx.clone();
         Some(tokio::spawn(bound.serve(async move {
             let _ = stop.wait_for(|s| *s).await;
@@ -112,6 +120,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
     } else {
         None
     };
+    tokio::spawn(crate::analytics::prune(
+        state.db.clone(),
+        settings.analytics_retention_days,
+        settings.analytics_rollup_days,
+    ));
     tokio::spawn(crate::mailer::run(state.db.clone(), state.mail.clone(), state.mail_wakeup.clone()));
     tokio::spawn(crate::key_manager_refresh::run(
         state.db.clone(),

@@ -100,6 +100,14 @@ pub struct Settings {
     /// Minutes between refreshes of external key managers' JWKS.
     #[arg(long, env = "PORTICO_KEY_MANAGER_REFRESH_MINUTES", default_value_t = 10)]
     pub key_manager_refresh_minutes: u32,
+    /// Days raw analytics events (one row per call) are kept.
+    #[arg(long, env = "PORTICO_ANALYTICS_RETENTION_DAYS", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub analytics_retention_days: u32,
+    /// Days the per-minute analytics rollups (what dashboards and usage read) are kept.
+    #[arg(long, env = "PORTICO_ANALYTICS_ROLLUP_DAYS", default_value_t = 400,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub analytics_rollup_days: u32,
     #[command(flatten)]
     pub gateway: GatewaySettings,
     /// A console session ends after this many minutes without a request (at least 5;

@@ -7,7 +7,8 @@
 //! version and hash are current, then sends a [`ControlMessage::Delta`] for every change.
 //! The gateway compiles each result off the request path and answers
 //! [`GatewayMessage::Ack`] (now serving it) or [`GatewayMessage::Nack`] (kept its last
-//! good config). A delta whose `base_version` is not what the gateway runs, or whose
+//! good config). Analytics batches go up as [`GatewayMessage::Analytics`], each answered
+//! with [`ControlMessage::AnalyticsStored`] once stored. A delta whose `base_version` is not what the gateway runs, or whose
 //! result does not hash to `hash`, is answered with [`GatewayMessage::Resync`], and the
 //! control plane sends a full snapshot.
 
@@ -32,6 +33,11 @@ pub enum ControlMessage {
     },
     /// Changes to apply to the configuration at `base_version`.
     Delta(Box<Delta>),
+    /// The analytics batch numbered `seq` is stored; the gateway may forget it.
+    AnalyticsStored {
+        /// The batch's number.
+        seq: u64,
+    },
 }
 
 /// A change set between two versions of one environment's snapshot. APIs and
@@ -179,6 +185,9 @@ pub enum GatewayMessage {
         /// The version it runs, if any.
         have_version: Option<u64>,
     },
+    /// Analytics events; kept by the gateway until [`ControlMessage::AnalyticsStored`]
+    /// (a batch sent again after a reconnect is stored once).
+    Analytics(Box<crate::analytics::Batch>),
     /// Keys used since the last report (batched; never per request).
     Usage {
         /// Key ids and when each was last used (Unix seconds).

@@ -1,6 +1,7 @@
 //! One connection to the control plane: the WebSocket handshake (bearer token, `ws://` or
 //! `wss://` with rustls and the web PKI roots), `Hello`, then each control message
-//! answered in turn, a key-usage report every interval, and a ping when the line is
+//! answered in turn, a key-usage report every interval, analytics batches as they come
+//! (see [`super::outbox`]), and a ping when the line is
 //! quiet (a connection silent for [`IDLE_TIMEOUT`] is given up).
 
 use std::time::Duration;
@@ -112,6 +113,11 @@ async fn serve(ws: &mut Stream, client: &mut Client, established: &mut bool) -> 
     let every = client.settings.usage_interval;
     let mut usage = interval_at(Instant::now() + every, every);
     usage.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    if let Some(outbox) = &mut client.outbox {
+        outbox.reconnected();
+    }
+    let mut shipping = interval_at(Instant::now() + client.analytics_every, client.analytics_every);
+    shipping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut keepalive = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
@@ -136,7 +142,10 @@ async fn serve(ws: &mut Stream, client: &mut Client, established: &mut bool) -> 
                 let reply = match parsed {
                     Ok(message) => {
                         *established = true;
-                        client.handle(message).await
+                        match client.handle(message).await {
+                            Some(reply) => reply,
+                            None => continue,
+                        }
                     }
                     Err(ParseError { version: Some(version), error }) => {
                         *established = true;
@@ -158,6 +167,13 @@ async fn serve(ws: &mut Stream, client: &mut Client, established: &mut bool) -> 
                         return reason;
                     }
                     client.usage.sent();
+                }
+            }
+            _ = shipping.tick(), if client.outbox.is_some() => {
+                if let Some(message) = client.outbox.as_mut().and_then(super::outbox::Outbox::due)
+                    && let Err(reason) = send(ws, &message).await
+                {
+                    return reason;
                 }
             }
             _ = keepalive.tick() => {

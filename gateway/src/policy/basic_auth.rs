@@ -121,10 +121,11 @@ impl Policy for BasicAuth {
             Ok(application) => application,
             Err(refused) => return Ok(Flow::Respond(refused)),
         };
+        // Known even when refused below, so analytics counts the refusal against it.
+        cx.application = Some(application.clone());
         if let Some(refused) = check_subscription(&application, self.api) {
             return Ok(Flow::Respond(refused));
         }
-        cx.application = Some(application);
         Ok(Flow::Continue)
     }
 }

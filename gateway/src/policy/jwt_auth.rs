@@ -130,6 +130,8 @@ impl Policy for JwtAuth {
             Err(cause) => return Ok(Flow::Respond(ProxyError::InvalidToken(cause))),
         };
         req.headers.remove(header::AUTHORIZATION);
+        // Known even when refused below, so analytics counts the refusal against it.
+        cx.application = Some(verified.application.clone());
         if let Some(refused) = check_subscription(&verified.application, self.api) {
             return Ok(Flow::Respond(refused));
         }
@@ -137,7 +139,6 @@ impl Policy for JwtAuth {
         if !required.iter().all(|scope| verified.scopes.binary_search(scope).is_ok()) {
             return Ok(Flow::Respond(ProxyError::InsufficientScope { required: required.join(" ") }));
         }
-        cx.application = Some(verified.application.clone());
         cx.token = Some(verified);
         Ok(Flow::Continue)
     }

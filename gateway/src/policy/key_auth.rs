@@ -80,11 +80,12 @@ impl Policy for KeyAuth {
         if entry.expires_at.is_some_and(|at| at <= chrono::Utc::now().timestamp()) {
             return Ok(Flow::Respond(ProxyError::InvalidApiKey));
         }
+        // Known even when refused below, so analytics counts the refusal against it.
+        cx.application = Some(entry.application.clone());
         if let Some(refused) = check_subscription(&entry.application, self.api) {
             return Ok(Flow::Respond(refused));
         }
         entry.record_use();
-        cx.application = Some(entry.application.clone());
         Ok(Flow::Continue)
     }
 }

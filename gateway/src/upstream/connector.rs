@@ -9,7 +9,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::uri::Scheme;
 use http_body_util::{Either, Empty, Limited};
-use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use rustls::RootCertStore;
@@ -22,7 +21,7 @@ use crate::spec::{LoadError, UpstreamSpec, UpstreamTlsSpec};
 use crate::tls::pem;
 
 /// Body of a request sent upstream: the client's (size-limited, streamed) or none.
-pub type UpstreamBody = Either<Limited<Incoming>, Empty<Bytes>>;
+pub type UpstreamBody = Either<Limited<crate::analytics::log::Counted>, Empty<Bytes>>;
 
 /// A connection ready to carry requests.
 pub enum Connection {

@@ -166,8 +166,26 @@ impl TestGateway {
 
     /// Serves `snapshot` from `store` (e.g. one with its own limiter).
     pub async fn start_on(store: Arc<ConfigStore>, snapshot: &Snapshot, settings: GatewaySettings) -> Self {
+        Self::start_full(store, snapshot, settings, None).await
+    }
+
+    /// Serves `snapshot`, recording an analytics event per request in `analytics`.
+    pub async fn start_recording(snapshot: &Snapshot, analytics: Arc<gateway::analytics::Analytics>) -> Self {
+        Self::start_full(ConfigStore::new(), snapshot, GatewaySettings::ephemeral(), Some(analytics)).await
+    }
+
+    async fn start_full(
+        store: Arc<ConfigStore>,
+        snapshot: &Snapshot,
+        settings: GatewaySettings,
+        analytics: Option<Arc<gateway::analytics::Analytics>>,
+    ) -> Self {
         store.apply(snapshot).expect("the snapshot compiles");
-        let bound = Gateway::new(settings, store.clone()).bind().await.unwrap();
+        let mut gateway = Gateway::new(settings, store.clone());
+        if let Some(analytics) = analytics {
+            gateway = gateway.with_analytics(analytics);
+        }
+        let bound = gateway.bind().await.unwrap();
         let (proxy, tls, status) = (bound.proxy_addr, bound.tls_addr, bound.status_addr);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(bound.serve(async move {
@@ -188,6 +206,16 @@ pub fn snapshot(yaml: &str) -> Snapshot {
 
 /// A plain HTTP/1.1 client.
 pub fn client() -> Client<HttpConnector, Full<Bytes>> {
+    client_for()
+}
+
+/// A plain HTTP/1.1 client sending bodies of type `B`.
+pub fn client_for<B>() -> Client<HttpConnector, B>
+where
+    B: hyper::body::Body + Send + 'static + Unpin,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     Client::builder(TokioExecutor::new()).build(HttpConnector::new())
 }
 

@@ -114,6 +114,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/api/publisher/v1/apis/{api_id}/subscriptions", Org(SubscriptionsManage)),
     ("delete", "/api/publisher/v1/apis/{api_id}/cache", Org(ApisDeploy)),
     ("patch", "/api/publisher/v1/subscriptions/{subscription_id}", Org(SubscriptionsManage)),
+    ("get", "/api/publisher/v1/analytics", Org(ApisRead)),
+    ("get", "/api/publisher/v1/analytics/export", Org(ApisRead)),
     // Portal.
     ("get", "/api/portal/v1/apis", Public("the catalog shows each visitor what they may see")),
     ("get", "/api/portal/v1/apis/{api_id}", Public("the catalog shows each visitor what they may see")),
@@ -124,6 +126,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("put", "/api/portal/v1/applications/{application_id}/tier", Org(ApplicationsManage)),
     ("get", "/api/portal/v1/applications/{application_id}/subscriptions", Org(ApplicationsManage)),
     ("post", "/api/portal/v1/applications/{application_id}/subscriptions", Org(ApplicationsManage)),
+    ("get", "/api/portal/v1/applications/{application_id}/analytics", Org(ApplicationsManage)),
+    ("get", "/api/portal/v1/applications/{application_id}/usage", Org(ApplicationsManage)),
     ("delete", "/api/portal/v1/subscriptions/{subscription_id}", Org(ApplicationsManage)),
     ("get", "/api/portal/v1/applications/{application_id}/keys", Org(KeysManage)),
     ("post", "/api/portal/v1/applications/{application_id}/keys", Org(KeysManage)),

@@ -2,8 +2,9 @@
 //! gateway authenticates with a gateway token (`Authorization: Bearer gwt_…`) issued for
 //! the environment it names; it receives the full snapshot on connect (unless it already
 //! runs the current one) and a delta for every change after that, and answers with ACKs,
-//! NACKs and key-usage reports (`gateway::control_plane::protocol`). What it reports is
-//! kept in the gateway registry the admin UI lists.
+//! NACKs, key-usage reports and analytics batches (each stored, then acknowledged;
+//! `gateway::control_plane::protocol`). What it reports is kept in the gateway registry
+//! the admin UI lists.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,6 +106,11 @@ impl Session {
                     match self.handle(frame).await {
                         Handled::Continue => None,
                         Handled::Close => break,
+                        Handled::Reply(message) => {
+                            let Ok(text) = serde_json::to_string(&message) else { continue };
+                            if sink.send(Message::Text(text.into())).await.is_err() { break }
+                            None
+                        }
                         Handled::SendFull(have) => {
                             let current = updates.borrow().clone();
                             current.filter(|c| have != Some((c.version, c.hash.clone()))).map(|c| (full(&c), c))
@@ -165,6 +171,18 @@ impl Session {
                 (self.node(), NodeReport { error: Some(error), ..NodeReport::default() }, Handled::Continue)
             }
             GatewayMessage::Resync { .. } => (self.node(), NodeReport::default(), Handled::SendFull(None)),
+            GatewayMessage::Analytics(batch) => {
+                // A batch that cannot be stored is not acknowledged: the gateway keeps it
+                // and sends it again.
+                let reply = match domain::analytics::ingest(&self.db, Some(&self.grant.environment), &batch).await {
+                    Ok(_) => Handled::Reply(ControlMessage::AnalyticsStored { seq: batch.seq }),
+                    Err(error) => {
+                        tracing::warn!(%error, node = %batch.node, "cannot store a gateway's analytics batch");
+                        Handled::Continue
+                    }
+                };
+                return reply;
+            }
             GatewayMessage::Usage { keys } => {
                 let uses: Vec<_> = keys
                     .iter()
@@ -194,6 +212,8 @@ impl Session {
 enum Handled {
     Continue,
     Close,
+    /// Send this answer.
+    Reply(ControlMessage),
     /// Send the full snapshot unless the gateway has this (version, hash).
     SendFull(Option<(u64, String)>),
 }

@@ -1,0 +1,230 @@
+//! Analytics: an [`Event`] for every request, made in the log phase (see [`log`]) and
+//! queued off the request path, then shipped in [`Batch`]es.
+//!
+//! The queue is bounded and lock-free; when it is full the **oldest** event is dropped
+//! and counted ([`Analytics::dropped`], on the status listener's `/analytics` and in every
+//! batch), so a stalled consumer costs memory up to the bound and never blocks a request.
+//!
+//! Where batches go:
+//! * the co-located gateway hands them to a [`Sink`] in-process ([`ship`]: the control
+//!   plane's store), retrying a failed batch until it is taken;
+//! * a remote gateway sends them over its control-plane stream and keeps each one until
+//!   the control plane says it is stored (see [`crate::control_plane`]); while the control
+//!   plane is away the events wait in the queue;
+//! * anything else (an exporter, a custom publisher) implements [`Sink`].
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use crossbeam_queue::ArrayQueue;
+use serde::{Deserialize, Serialize};
+
+mod event;
+pub mod log;
+
+pub use event::{CacheOutcome, ErrorSide, Event, RequestId};
+
+/// Events held when nothing is shipping them (about 400 bytes each).
+pub const DEFAULT_QUEUE_CAPACITY: usize = 100_000;
+/// Most events in one batch.
+pub const MAX_BATCH: usize = 5_000;
+
+/// The event queue of one gateway process.
+pub struct Analytics {
+    queue: ArrayQueue<Event>,
+    dropped: AtomicU64,
+    shipped: AtomicU64,
+    /// This gateway node's id, written in every event.
+    node: Arc<str>,
+    /// Number of the next batch; starts at the process's start time in microseconds, so
+    /// a restarted node never reuses one (the control plane stores a batch once).
+    next_batch: AtomicU64,
+}
+
+/// Events shipped together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    /// The node that made them.
+    pub node: String,
+    /// The batch's number, unique for the node (a batch sent twice is stored once).
+    pub seq: u64,
+    /// Events the node has dropped since it started because its queue was full.
+    pub dropped: u64,
+    /// The events, oldest first.
+    pub events: Vec<Event>,
+}
+
+/// Where batches are published: the control plane's store, an exporter, a custom
+/// publisher.
+#[async_trait]
+pub trait Sink: Send + Sync + 'static {
+    /// Short name for logs.
+    fn name(&self) -> &str;
+
+    /// Takes a batch; an error means it was not taken and will be offered again.
+    async fn publish(&self, batch: &Batch) -> Result<(), String>;
+}
+
+impl Analytics {
+    /// A queue of `capacity` events for `node`.
+    pub fn new(node: impl Into<Arc<str>>, capacity: usize) -> Arc<Self> {
+        let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Arc::new(Self {
+            queue: ArrayQueue::new(capacity.max(1)),
+            dropped: AtomicU64::new(0),
+            shipped: AtomicU64::new(0),
+            node: node.into(),
+            next_batch: AtomicU64::new(u64::try_from(start.as_micros()).unwrap_or_default()),
+        })
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &Arc<str> {
+        &self.node
+    }
+
+    /// Queues an event; when the queue is full the oldest one makes room and is counted.
+    pub fn record(&self, event: Event) {
+        if self.queue.force_push(event).is_some() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Events dropped since the start because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Events shipped (taken by the control plane) since the start.
+    pub fn shipped(&self) -> u64 {
+        self.shipped.load(Ordering::Relaxed)
+    }
+
+    /// Events waiting.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The next batch of at most [`MAX_BATCH`] events, if any are waiting.
+    pub fn next_batch(&self) -> Option<Batch> {
+        let first = self.queue.pop()?;
+        let mut events = Vec::with_capacity(self.queue.len().min(MAX_BATCH - 1) + 1);
+        events.push(first);
+        while events.len() < MAX_BATCH {
+            match self.queue.pop() {
+                Some(event) => events.push(event),
+                None => break,
+            }
+        }
+        let seq = self.next_batch.fetch_add(1, Ordering::Relaxed);
+        Some(Batch { node: self.node.to_string(), seq, dropped: self.dropped(), events })
+    }
+
+    /// Notes that `batch` was taken.
+    pub fn shipped_batch(&self, batch: &Batch) {
+        self.shipped.fetch_add(batch.events.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The status listener's `/analytics` document.
+    pub fn status(&self) -> serde_json::Value {
+        serde_json::json!({
+            "node": &*self.node,
+            "queued": self.queued(),
+            "capacity": self.queue.capacity(),
+            "shipped": self.shipped(),
+            "dropped": self.dropped(),
+        })
+    }
+}
+
+/// Ships batches to `sink` every `every` (at once while full batches are waiting),
+/// forever; a batch the sink refuses is offered again after a pause, never skipped.
+pub async fn ship(analytics: Arc<Analytics>, sink: Arc<dyn Sink>, every: Duration) {
+    let mut pending: Option<Batch> = None;
+    let mut failures = 0u32;
+    loop {
+        if pending.is_none() {
+            pending = analytics.next_batch();
+        }
+        let Some(batch) = &pending else {
+            tokio::time::sleep(every).await;
+            continue;
+        };
+        match sink.publish(batch).await {
+            Ok(()) => {
+                analytics.shipped_batch(batch);
+                let full = batch.events.len() == MAX_BATCH;
+                pending = None;
+                failures = 0;
+                if !full {
+                    tokio::time::sleep(every).await;
+                }
+            }
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                if failures == 1 || failures.is_multiple_of(60) {
+                    tracing::warn!(sink = sink.name(), %error, failures, "cannot ship analytics events; retrying");
+                }
+                tokio::time::sleep(every.max(Duration::from_millis(200)) * failures.min(5)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: i64) -> Event {
+        Event {
+            time_ms: n,
+            request_id: RequestId(http::HeaderValue::from_static("r")),
+            method: "GET".into(),
+            api_id: None,
+            api_version: None,
+            operation: None,
+            application_id: None,
+            environment: None,
+            node: "n".into(),
+            status: 200,
+            latency_us: 1,
+            upstream_us: None,
+            gateway_us: 1,
+            bytes_in: 0,
+            bytes_out: 0,
+            error_source: None,
+            error_code: None,
+            throttled: false,
+            cache: None,
+            auth: None,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_the_oldest_and_counts_it() {
+        let analytics = Analytics::new("n", 3);
+        for n in 0..5 {
+            analytics.record(event(n));
+        }
+        assert_eq!(analytics.dropped(), 2);
+        let batch = analytics.next_batch().unwrap();
+        assert_eq!(batch.events.iter().map(|e| e.time_ms).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(batch.dropped, 2);
+        assert!(analytics.next_batch().is_none());
+    }
+
+    #[test]
+    fn batches_are_numbered_in_order_and_bounded() {
+        let analytics = Analytics::new("n", MAX_BATCH + 10);
+        for n in 0..(MAX_BATCH as i64 + 10) {
+            analytics.record(event(n));
+        }
+        let (first, second) = (analytics.next_batch().unwrap(), analytics.next_batch().unwrap());
+        assert_eq!((first.events.len(), second.events.len()), (MAX_BATCH, 10));
+        assert_eq!(second.seq, first.seq + 1);
+        let json = serde_json::to_string(&second).unwrap();
+        assert_eq!(serde_json::from_str::<Batch>(&json).unwrap(), second);
+    }
+}

@@ -1,0 +1,269 @@
+//! The log phase: what the proxy notes about a request as it goes ([`Log`]), and the
+//! response body wrapper ([`Metered`]) that counts the bytes sent and, when the body is
+//! done or the client has gone, turns the notes into an [`Event`] on the queue.
+//! Request bodies of unknown length are counted by [`Counted`] on their way upstream.
+
+use std::borrow::Cow;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+
+use super::{Analytics, CacheOutcome, ErrorSide, Event, RequestId};
+use crate::api::Api;
+use crate::credentials::Application;
+use crate::error::{ErrorSource, ProxyError};
+use crate::spec::AuthKind;
+
+/// What is known about one request so far. Inert (records nothing, holds nothing) when
+/// analytics is off.
+pub struct Log {
+    analytics: Option<Arc<Analytics>>,
+    started: Instant,
+    time_ms: i64,
+    request_id: HeaderValue,
+    method: Method,
+    api: Option<Arc<Api>>,
+    operation: Option<usize>,
+    application: Option<Arc<Application>>,
+    environment: Option<Arc<str>>,
+    auth: Option<AuthKind>,
+    upstream_us: Option<u64>,
+    gateway_us: u64,
+    status: u16,
+    error: Option<(Cow<'static, str>, ErrorSide, bool)>,
+    cache: Option<CacheOutcome>,
+    bytes_in: u64,
+    counted_in: Option<Arc<AtomicU64>>,
+}
+
+impl Log {
+    /// Starts the notes of a request that arrived now.
+    pub fn start(analytics: Option<&Arc<Analytics>>, request_id: &HeaderValue, method: &Method) -> Self {
+        let on = analytics.is_some();
+        let time_ms =
+            if on { SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64) } else { 0 };
+        Self {
+            analytics: analytics.cloned(),
+            started: Instant::now(),
+            time_ms,
+            request_id: if on { request_id.clone() } else { HeaderValue::from_static("") },
+            method: if on { method.clone() } else { Method::GET },
+            api: None,
+            operation: None,
+            application: None,
+            environment: None,
+            auth: None,
+            upstream_us: None,
+            gateway_us: 0,
+            status: 0,
+            error: None,
+            cache: None,
+            bytes_in: 0,
+            counted_in: None,
+        }
+    }
+
+    /// Whether anything is recorded.
+    pub fn is_on(&self) -> bool {
+        self.analytics.is_some()
+    }
+
+    /// The route: API, operation, required credential and environment.
+    pub fn routed(&mut self, api: &Arc<Api>, operation: Option<usize>, auth: AuthKind, environment: Option<&Arc<str>>) {
+        if self.is_on() {
+            self.api = Some(api.clone());
+            (self.operation, self.auth, self.environment) = (operation, Some(auth), environment.cloned());
+        }
+    }
+
+    /// The authenticated application.
+    pub fn caller(&mut self, application: Option<&Arc<Application>>) {
+        if self.is_on() {
+            self.application = application.cloned();
+        }
+    }
+
+    /// The response cache's decision.
+    pub fn cache(&mut self, outcome: CacheOutcome) {
+        self.cache = Some(outcome);
+    }
+
+    /// The request body's size: declared, or counted as it streams (the returned counter).
+    pub fn body_in(&mut self, declared: Option<u64>, streams: bool) -> Option<Arc<AtomicU64>> {
+        match declared {
+            Some(length) => {
+                self.bytes_in = length;
+                None
+            }
+            None if streams && self.is_on() => Some(self.counted_in.insert(Arc::new(AtomicU64::new(0))).clone()),
+            None => None,
+        }
+    }
+
+    /// The upstream took `since` until its response head.
+    pub fn upstream_answered(&mut self, since: Instant) {
+        self.upstream_us = Some(since.elapsed().as_micros() as u64);
+    }
+
+    /// The gateway answered with `error`.
+    pub fn failed(&mut self, error: &ProxyError) {
+        if self.is_on() {
+            let side = match error.source() {
+                ErrorSource::Downstream => ErrorSide::Client,
+                ErrorSource::Upstream => ErrorSide::Upstream,
+                ErrorSource::Internal => ErrorSide::Gateway,
+            };
+            self.error = Some((Cow::Borrowed(error.code()), side, matches!(error, ProxyError::Throttled(_))));
+        }
+    }
+
+    /// The response head is ready with `status`: the gateway's own time ends here.
+    pub fn responding(&mut self, status: StatusCode) {
+        self.status = status.as_u16();
+        let elapsed = self.started.elapsed().as_micros() as u64;
+        self.gateway_us = elapsed.saturating_sub(self.upstream_us.unwrap_or(0));
+    }
+
+    /// The event, once `bytes_out` body bytes were sent, queued.
+    fn finish(self, bytes_out: u64) {
+        let Some(analytics) = self.analytics else { return };
+        let api = self.api.as_deref();
+        let error_source = match &self.error {
+            Some((_, side, _)) => Some(*side),
+            None if self.status >= 500 => Some(ErrorSide::Upstream),
+            None if self.status >= 400 => Some(ErrorSide::Client),
+            None => None,
+        };
+        let (error_code, throttled) = match self.error {
+            Some((code, _, throttled)) => (Some(code), throttled),
+            None => (None, false),
+        };
+        let bytes_in = self.counted_in.map_or(self.bytes_in, |counter| counter.load(Ordering::Relaxed));
+        analytics.record(Event {
+            time_ms: self.time_ms,
+            request_id: RequestId(self.request_id),
+            method: method_name(&self.method),
+            api_id: api.map(|a| a.id.clone()),
+            api_version: api.map(|a| a.version.clone()),
+            operation: api.zip(self.operation).and_then(|(a, i)| a.operation_names.get(i).cloned()),
+            application_id: self.application.map(|a| a.id.clone()),
+            environment: self.environment,
+            node: analytics.node().clone(),
+            status: self.status,
+            latency_us: self.started.elapsed().as_micros() as u64,
+            upstream_us: self.upstream_us,
+            gateway_us: self.gateway_us,
+            bytes_in,
+            bytes_out,
+            error_source,
+            error_code: error_code.map(|c| Arc::from(&*c)),
+            throttled,
+            cache: self.cache,
+            auth: self.auth,
+        });
+    }
+}
+
+/// The method's name without allocating for the standard ones.
+fn method_name(method: &Method) -> Arc<str> {
+    static STANDARD: std::sync::OnceLock<Vec<(Method, Arc<str>)>> = std::sync::OnceLock::new();
+    let standard = STANDARD.get_or_init(|| {
+        [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH, Method::HEAD, Method::OPTIONS]
+            .into_iter()
+            .map(|m| {
+                let name = Arc::from(m.as_str());
+                (m, name)
+            })
+            .collect()
+    });
+    standard.iter().find(|(m, _)| m == method).map_or_else(|| Arc::from(method.as_str()), |(_, name)| name.clone())
+}
+
+/// A response body that counts what it sends and records the request's event when it is
+/// dropped (finished, or abandoned by the client).
+pub struct Metered<B> {
+    inner: B,
+    sent: u64,
+    log: Option<Log>,
+}
+
+impl<B> Metered<B> {
+    /// Wraps `inner`; `log` is recorded when the body is done.
+    pub fn new(inner: B, log: Log) -> Self {
+        let log = log.is_on().then_some(log);
+        Self { inner, sent: 0, log }
+    }
+}
+
+impl<B> Drop for Metered<B> {
+    fn drop(&mut self) {
+        if let Some(log) = self.log.take() {
+            log.finish(self.sent);
+        }
+    }
+}
+
+impl<B: Body<Data = Bytes> + Unpin> Body for Metered<B> {
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            self.sent += data.len() as u64;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A request body on its way upstream, counted when its length was not declared.
+pub struct Counted {
+    inner: Incoming,
+    counter: Option<Arc<AtomicU64>>,
+}
+
+impl Counted {
+    /// Wraps `inner`, adding what passes to `counter` when there is one.
+    pub fn new(inner: Incoming, counter: Option<Arc<AtomicU64>>) -> Self {
+        Self { inner, counter }
+    }
+}
+
+impl Body for Counted {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let (Poll::Ready(Some(Ok(frame))), Some(counter)) = (&polled, &self.counter)
+            && let Some(data) = frame.data_ref()
+        {
+            counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
