@@ -1,15 +1,19 @@
 //! Config distribution to a remote gateway over the real stream: the gateway's
 //! control-plane client connects to `portico`'s `/api/gateway/v1/connect` with a gateway
 //! token, serves a deploy, ACKs it (the registry shows its version and hash), follows a
-//! change as a delta, and a revoked token is refused.
+//! change as a delta, ships its analytics events (stored, then acknowledged), and a
+//! revoked token is refused.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
 
 use std::time::{Duration, Instant};
 
+use domain::analytics::{GroupBy, ReportQuery};
+use gateway::analytics::Analytics;
 use gateway::control_plane::{Client, ClientSettings};
 use gateway::{ConfigStore, Gateway, GatewaySettings};
+use sea_orm::EntityTrait;
 use serde_json::json;
 use server::distribution::ConfigHub;
 
@@ -65,8 +69,11 @@ async fn a_remote_gateway_follows_deploys_over_the_stream() {
         cache_dir: cache,
         usage_interval: Duration::from_millis(200),
     };
-    tokio::spawn(Client::start(settings, store.clone()).unwrap().run());
-    let bound = Gateway::new(GatewaySettings::ephemeral(), store.clone()).bind().await.unwrap();
+    let analytics = Analytics::new("remote-1", 10_000);
+    let client = Client::start(settings, store.clone()).unwrap();
+    tokio::spawn(client.ship_analytics(analytics.clone(), Duration::from_millis(100)).run());
+    let gateway = Gateway::new(GatewaySettings::ephemeral(), store.clone()).with_analytics(analytics.clone());
+    let bound = gateway.bind().await.unwrap();
     let proxy = bound.proxy_addr;
     tokio::spawn(bound.serve(std::future::pending()));
     until("the first snapshot", async || store.current().is_some()).await;
@@ -104,6 +111,18 @@ async fn a_remote_gateway_follows_deploys_over_the_stream() {
         keys.iter().any(|k| k.last_used_at.is_some())
     })
     .await;
+
+    // Its analytics events are stored: the 200s and the 503s, from this node.
+    let query = ReportQuery { api_id: Some(published.api_id), group_by: Some(GroupBy::Status), ..Default::default() };
+    until("analytics stored", async || {
+        let report = domain::analytics::publisher_report(&app.state.db, &published.actor, &query).await.unwrap();
+        let keys: Vec<&str> = report.groups.iter().map(|g| g.key.as_str()).collect();
+        keys.contains(&"200") && keys.contains(&"503") && analytics.queued() == 0
+    })
+    .await;
+    until("every event acknowledged", async || analytics.shipped() > 0 && analytics.queued() == 0).await;
+    let node = domain::entities::analytics_event::Entity::find().one(&app.state.db).await.unwrap().unwrap().node;
+    assert_eq!(node, "remote-1");
 
     let token_id = token.body["token"]["id"].as_str().unwrap();
     root.send(http::Method::DELETE, &format!("/api/admin/v1/gateway-tokens/{token_id}"), None, &[]).await;

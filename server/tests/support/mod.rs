@@ -262,11 +262,31 @@ pub fn token_of(link: &str) -> String {
 /// Starts a co-located gateway fed by config distribution from this app's database;
 /// returns its proxy address.
 pub async fn colocated_gateway(app: &TestApp) -> std::net::SocketAddr {
+    colocated_gateway_with(app, None).await
+}
+
+/// A co-located gateway whose analytics events are stored in the app's database (shipped
+/// every 100 ms), as `portico` runs it.
+pub async fn recording_gateway(app: &TestApp) -> std::net::SocketAddr {
+    let analytics = gateway::analytics::Analytics::new("test-node", 10_000);
+    let sink = std::sync::Arc::new(server::analytics::Store { db: app.state.db.clone() });
+    tokio::spawn(gateway::analytics::ship(analytics.clone(), sink, std::time::Duration::from_millis(100)));
+    colocated_gateway_with(app, Some(analytics)).await
+}
+
+async fn colocated_gateway_with(
+    app: &TestApp,
+    analytics: Option<std::sync::Arc<gateway::analytics::Analytics>>,
+) -> std::net::SocketAddr {
     let hub = server::distribution::ConfigHub::new(app.state.db.clone(), app.state.config_changed.clone());
     tokio::spawn(hub.clone().run());
     let store = gateway::ConfigStore::new();
     tokio::spawn(server::distribution::feed_colocated(hub, "production".into(), store.clone()));
-    let bound = gateway::Gateway::new(gateway::GatewaySettings::ephemeral(), store).bind().await.expect("bind");
+    let mut gateway = gateway::Gateway::new(gateway::GatewaySettings::ephemeral(), store);
+    if let Some(analytics) = analytics {
+        gateway = gateway.with_analytics(analytics);
+    }
+    let bound = gateway.bind().await.expect("bind");
     let proxy = bound.proxy_addr;
     tokio::spawn(bound.serve(std::future::pending()));
     proxy
