@@ -102,6 +102,10 @@ pub struct ApiDefinition {
     /// `operations[].cache`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheSpec>,
+    /// Record no analytics for the API's calls (they are still served, limited and
+    /// logged).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub do_not_track: bool,
 }
 
 /// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.
@@ -187,6 +191,7 @@ impl ApiDefinition {
             max_concurrent: self.max_concurrent,
             cache: self.cache.clone(),
             cache_generation: routing.cache_generation,
+            do_not_track: self.do_not_track,
         }
     }
 

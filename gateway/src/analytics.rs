@@ -11,6 +11,9 @@
 //! * a remote gateway sends them over its control-plane stream and keeps each one until
 //!   the control plane says it is stored (see [`crate::control_plane`]); while the control
 //!   plane is away the events wait in the queue;
+//! * a DB-less gateway posts them to [`http_sink::HttpSink`] when
+//!   `PORTICO_ANALYTICS_HTTP_URL` is set (e.g. a control plane's
+//!   `/api/gateway/v1/analytics`); with no destination it records nothing;
 //! * anything else (an exporter, a custom publisher) implements [`Sink`].
 
 use std::sync::Arc;
@@ -22,6 +25,7 @@ use crossbeam_queue::ArrayQueue;
 use serde::{Deserialize, Serialize};
 
 mod event;
+pub mod http_sink;
 pub mod log;
 
 pub use event::{CacheOutcome, ErrorSide, Event, RequestId};

@@ -27,6 +27,8 @@ pub struct Api {
     pub max_body_bytes: u64,
     /// Response caching of its calls; `None` when none is cached.
     pub caching: Option<Caching>,
+    /// Its calls are recorded in analytics (the spec's `do_not_track` unset).
+    pub tracked: bool,
 }
 
 impl Api {
@@ -61,6 +63,7 @@ impl Api {
             policies: policy::chain_for(index, spec, shared)?,
             max_body_bytes: spec.max_body_bytes.unwrap_or(default_max_body),
             caching: Caching::compile(index, spec)?,
+            tracked: !spec.do_not_track,
         }))
     }
 }

@@ -14,6 +14,7 @@ use clap::{ArgGroup, Parser};
 use std::sync::Arc;
 
 use gateway::analytics::Analytics;
+use gateway::analytics::http_sink::HttpSink;
 use gateway::cache::ResponseCache;
 use gateway::control_plane::{self, ControlPlaneArgs};
 use gateway::ratelimit::limiter::Limiter;
@@ -119,9 +120,19 @@ async fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let analytics = match &source {
+        Source::ControlPlane(_, analytics) => analytics.clone(),
+        Source::File(_) => match db_less_analytics(&cli.gateway) {
+            Ok(analytics) => analytics,
+            Err(error) => {
+                tracing::error!("PORTICO_ANALYTICS_HTTP_URL: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let mut gateway = Gateway::new(cli.gateway, store.clone());
-    if let Source::ControlPlane(_, Some(analytics)) = &source {
-        gateway = gateway.with_analytics(analytics.clone());
+    if let Some(analytics) = analytics {
+        gateway = gateway.with_analytics(analytics);
     }
     let bound = match gateway.bind().await {
         Ok(bound) => bound,
@@ -136,6 +147,18 @@ async fn run(cli: Cli) -> ExitCode {
     };
     bound.serve(gateway::signal::shutdown()).await;
     ExitCode::SUCCESS
+}
+
+/// A DB-less gateway's analytics: shipped to `PORTICO_ANALYTICS_HTTP_URL` when set.
+fn db_less_analytics(settings: &GatewaySettings) -> Result<Option<Arc<Analytics>>, String> {
+    let Some(url) = settings.analytics_http_url.as_deref().filter(|_| settings.analytics) else {
+        return Ok(None);
+    };
+    let sink = HttpSink::new(url, settings.analytics_http_authorization.as_deref())?;
+    let node = format!("{}/db-less", control_plane::hostname());
+    let analytics = Analytics::new(node, settings.analytics_queue);
+    tokio::spawn(gateway::analytics::ship(analytics.clone(), Arc::new(sink), settings.analytics_flush()));
+    Ok(Some(analytics))
 }
 
 /// Where the configuration comes from.

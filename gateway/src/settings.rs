@@ -63,6 +63,15 @@ pub struct GatewaySettings {
     /// are waiting).
     #[arg(long = "analytics-flush-ms", env = "PORTICO_ANALYTICS_FLUSH_MS", default_value_t = 1_000)]
     pub analytics_flush_ms: u64,
+    /// Where a DB-less gateway (`--config`) posts its analytics batches as JSON, e.g. a
+    /// control plane's `https://portico.example.com/api/gateway/v1/analytics`. Without
+    /// it a DB-less gateway records no analytics.
+    #[arg(long = "analytics-http-url", env = "PORTICO_ANALYTICS_HTTP_URL")]
+    pub analytics_http_url: Option<String>,
+    /// `Authorization` header sent with those batches (for Portico: `Bearer <gateway
+    /// token>`). Never logged.
+    #[arg(long = "analytics-http-authorization", env = "PORTICO_ANALYTICS_HTTP_AUTHORIZATION", hide_env_values = true)]
+    pub analytics_http_authorization: Option<String>,
 }
 
 impl GatewaySettings {
@@ -82,6 +91,8 @@ impl GatewaySettings {
             analytics: true,
             analytics_queue: crate::analytics::DEFAULT_QUEUE_CAPACITY,
             analytics_flush_ms: 100,
+            analytics_http_url: None,
+            analytics_http_authorization: None,
         }
     }
 

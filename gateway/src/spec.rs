@@ -167,6 +167,10 @@ pub struct ApiSpec {
     /// gateway (what "purge" in the console and the REST API does).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub cache_generation: u64,
+    /// Record no analytics event for this API's calls (Tyk's `do_not_track`): for health
+    /// probes and other traffic not worth measuring.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub do_not_track: bool,
 }
 
 fn is_zero(value: &u64) -> bool {

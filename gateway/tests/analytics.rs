@@ -1,6 +1,7 @@
 //! Analytics events through a real gateway and upstream: one event per request with the
 //! right fields for 200, 401, 403, 429, 502 and 504 answers and for cache hits, request
-//! and response bytes counted (declared and chunked), and a full queue dropping its
+//! and response bytes counted (declared and chunked), none for an API marked
+//! `do_not_track`, and a full queue dropping its
 //! oldest events and counting them (also on the status listener's `/analytics`).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -43,6 +44,13 @@ apis:
     version: v1
     auth: none
     upstream: {{ endpoints: [{{ url: "http://127.0.0.1:9" }}], retries: 0 }}
+  - id: quiet
+    name: Quiet
+    context: /quiet
+    version: v1
+    auth: none
+    do_not_track: true
+    upstream: {{ endpoints: [{{ url: "{upstream}" }}] }}
   - id: slow
     name: Slow
     context: /slow
@@ -67,7 +75,7 @@ async fn events(analytics: &Analytics, n: usize) -> HashMap<String, Event> {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let batch = analytics.next_batch().unwrap();
-    assert_eq!(batch.events.len(), n, "one event per request");
+    assert_eq!(batch.events.len(), n, "one event per tracked request: {:?}", batch.events);
     batch.events.into_iter().map(|e| (e.request_id.as_str().into_owned(), e)).collect()
 }
 
@@ -85,6 +93,7 @@ async fn every_request_becomes_one_event_with_its_outcome() {
     let analytics = Analytics::new("node-1", 1_000);
     let gw = TestGateway::start_recording(&snapshot(&config(&upstream.url(), &slow.url())), analytics.clone()).await;
 
+    assert_eq!(fetch(&gw, "/quiet/v1/x", "untracked", None).await.0, StatusCode::OK);
     assert_eq!(fetch(&gw, "/shop/v2/items", "miss", Some("analytics-key-a")).await.0, StatusCode::OK);
     assert_eq!(fetch(&gw, "/shop/v2/items", "hit", Some("analytics-key-a")).await.0, StatusCode::OK);
     assert_eq!(

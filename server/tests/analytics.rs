@@ -3,7 +3,8 @@
 //! events and per-minute rollups that agree with each other; reports over REST group
 //! them by status, application and operation, export CSV, and are scoped by tenant; a
 //! batch delivered twice is stored once; each subscription's current use is shown
-//! against its tier; ranges are checked.
+//! against its tier; ranges are checked; a DB-less gateway posts its batches to
+//! `/api/gateway/v1/analytics` with a gateway token.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
@@ -197,4 +198,47 @@ async fn a_batch_delivered_twice_is_stored_once_and_rollups_sum_per_minute() {
     let later = chrono::Utc::now() + chrono::Duration::days(40);
     let pruned = domain::analytics::prune(db, later, 30, 400).await.unwrap();
     assert!(pruned.events >= 4 && pruned.rollups == 0, "{pruned:?}");
+}
+
+#[tokio::test]
+async fn a_db_less_gateway_posts_its_batches_with_a_gateway_token() {
+    let app = support::app("server::analytics::http_sink").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let control_plane = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+    });
+    let mut root = app.signed_in("root@example.com").await;
+    let token = root
+        .post("/api/admin/v1/gateway-tokens", serde_json::json!({ "name": "edge", "environment": "production" }))
+        .await;
+    let secret = token.body["secret"].as_str().unwrap().to_owned();
+    let endpoint = format!("http://{control_plane}/api/gateway/v1/analytics");
+
+    let refused = root.post("/api/gateway/v1/analytics", serde_json::json!({})).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
+    let sink = gateway::analytics::http_sink::HttpSink::new(&endpoint, Some("Bearer gwt_wrong")).unwrap();
+    let api = uuid::Uuid::now_v7().to_string();
+    let batch = Batch { node: "edge-1".into(), seq: 7, dropped: 0, events: vec![event("e1", &api, 200, 900)] };
+    use gateway::analytics::Sink as _;
+    let error = sink.publish(&batch).await.unwrap_err();
+    assert!(error.contains("401"), "{error}");
+
+    let sink = gateway::analytics::http_sink::HttpSink::new(&endpoint, Some(&format!("Bearer {secret}"))).unwrap();
+    sink.publish(&batch).await.unwrap();
+    sink.publish(&batch).await.expect("a batch sent again is acknowledged");
+    let raw =
+        analytics_event::Entity::find().filter(analytics_event::Column::ApiId.eq(api.parse::<uuid::Uuid>().unwrap()));
+    assert_eq!(raw.count(&app.state.db).await.unwrap(), 1, "and stored once");
+
+    let mut client = app.client();
+    client.bearer = Some(secret);
+    let garbage = client.post("/api/gateway/v1/analytics", serde_json::json!({ "node": "x" })).await;
+    assert_eq!(
+        (garbage.status, garbage.body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_batch")),
+        "{}",
+        garbage.text
+    );
 }

@@ -74,9 +74,12 @@ impl Log {
         self.analytics.is_some()
     }
 
-    /// The route: API, operation, required credential and environment.
+    /// The route: API, operation, required credential and environment. An API that is
+    /// not tracked turns the notes off.
     pub fn routed(&mut self, api: &Arc<Api>, operation: Option<usize>, auth: AuthKind, environment: Option<&Arc<str>>) {
-        if self.is_on() {
+        if !api.tracked {
+            self.analytics = None;
+        } else if self.is_on() {
             self.api = Some(api.clone());
             (self.operation, self.auth, self.environment) = (operation, Some(auth), environment.cloned());
         }

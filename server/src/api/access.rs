@@ -86,6 +86,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("post", "/api/auth/password-reset/confirm", Public("the single-use reset link is the credential")),
     ("get", "/api/auth/sso-providers", Public("the sign-in page lists the single sign-on buttons")),
     ("get", "/api/gateway/v1/connect", GatewayToken),
+    ("post", "/api/gateway/v1/analytics", GatewayToken),
     // The caller's own account.
     ("get", "/api/me", SignedIn),
     ("patch", "/api/me", Own(AccountManage)),

@@ -27,8 +27,60 @@ use super::params::ApiQuery;
 use crate::distribution::{ConfigHub, Published};
 use crate::error::{ApiError, ApiResult, Problem};
 
+/// Largest analytics batch accepted (5,000 events of a few hundred bytes each, with room).
+const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(connect))
+    OpenApiRouter::new()
+        .routes(routes!(connect))
+        .routes(routes!(ingest_analytics))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES))
+}
+
+/// The gateway token of a request, checked: the grant it carries.
+async fn grant_of(state: &AppState, headers: &HeaderMap) -> ApiResult<GatewayGrant> {
+    let unauthorized = || {
+        ApiError::new(
+            http::StatusCode::UNAUTHORIZED,
+            "invalid_gateway_token",
+            "The gateway token is unknown or revoked.",
+        )
+    };
+    let secret = crate::auth::bearer(headers).ok_or_else(unauthorized)?;
+    gateways::verify(&state.db, &secret).await.map_err(|_| unauthorized())
+}
+
+/// What became of an analytics batch.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct Stored {
+    /// Events stored now (0 when the batch had been stored before).
+    stored: usize,
+    /// The batch (node and number) had been stored before; nothing changed.
+    duplicate: bool,
+}
+
+/// Stores a batch of analytics events from a gateway that is not on the stream (a
+/// DB-less gateway with `PORTICO_ANALYTICS_HTTP_URL`), in the token's environment. A
+/// batch sent again (same node and number) is stored once.
+#[utoipa::path(post, path = "/api/gateway/v1/analytics", tag = "gateway", security(("token" = [])),
+    request_body(content = Object, description = "A batch: `node`, `seq`, `dropped`, `events` (see the gateway's analytics event)"),
+    responses((status = 200, body = Stored), (status = 400, body = Problem, description = "`invalid_batch`"),
+        (status = 401, body = Problem, description = "`invalid_gateway_token`")))]
+async fn ingest_analytics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<Stored>> {
+    let grant = grant_of(&state, &headers).await?;
+    let batch: gateway::analytics::Batch = serde_json::from_slice(&body).map_err(|error| {
+        let message = format!("The body is not an analytics batch: {error}");
+        ApiError::new(http::StatusCode::BAD_REQUEST, "invalid_batch", &message)
+    })?;
+    let stored = match domain::analytics::ingest(&state.db, Some(&grant.environment), &batch).await? {
+        domain::analytics::Ingested::Stored(n) => Stored { stored: n, duplicate: false },
+        domain::analytics::Ingested::Duplicate => Stored { stored: 0, duplicate: true },
+    };
+    Ok(axum::Json(stored))
 }
 
 /// Which environment the gateway serves.
@@ -52,15 +104,7 @@ async fn connect(
     ApiQuery(query): ApiQuery<ConnectQuery>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let unauthorized = || {
-        ApiError::new(
-            http::StatusCode::UNAUTHORIZED,
-            "invalid_gateway_token",
-            "The gateway token is unknown or revoked.",
-        )
-    };
-    let secret = crate::auth::bearer(&headers).ok_or_else(unauthorized)?;
-    let grant = gateways::verify(&state.db, &secret).await.map_err(|_| unauthorized())?;
+    let grant = grant_of(&state, &headers).await?;
     if grant.environment != query.environment {
         let message = format!("This token is for the environment `{}`.", grant.environment);
         return Err(ApiError::new(http::StatusCode::FORBIDDEN, "wrong_environment", &message));
