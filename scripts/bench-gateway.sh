@@ -13,6 +13,14 @@
 #              shared through Redis every 100 ms, never on the request path)
 #   /ka-redis  API key + a rate limit exact across gateways (tier "Bench exact": one
 #              Redis script per request)
+#   /ka-untracked  API key, the API marked `do_not_track` (no analytics event): the
+#              analytics-off twin of /ka
+#
+# Analytics is on, as it ships: every other API's calls become events that the gateway
+# posts in batches (PORTICO_ANALYTICS_HTTP_URL, the DB-less gateway's sink) to a small
+# collector started here, which counts the events it receives (reported at the end), so
+# the gateway pays for recording, encoding and sending them. The collector runs outside
+# the gateway's pinned CPU, as a real analytics store would run on another machine.
 #
 # The two limited tiers allow 1,000,000 requests/s with a burst of 1,000,000, as the
 # harness asks (bookkeeping on every request, no rejection); the gateway runs with
@@ -87,12 +95,13 @@ done
 org=$(call GET /api/admin/v1/orgs | jq -r '(.items // .)[0].id')
 app=$(call POST /api/portal/v1/applications "$(jq -n --arg o "$org" '{org_id:$o,name:"Bench client"}')" | jq -r .id)
 for triple in ka:api_key:Unlimited jwt:jwt:Unlimited basic:basic:Unlimited "ka-local:api_key:Bench local" \
-  "ka-redis:api_key:Bench exact"; do
+  "ka-redis:api_key:Bench exact" ka-untracked:api_key:Unlimited; do
   context=/${triple%%:*} rest=${triple#*:}
   auth=${rest%%:*} tier=${rest#*:}
+  untracked=$([ "$context" = /ka-untracked ] && echo true || echo false)
   api=$(call POST /api/publisher/v1/apis "$(jq -n --arg o "$org" --arg c "$context" --arg a "$auth" --arg u "$BACKEND" \
-    '{org_id:$o,name:("Bench " + $c),context:$c,version:"v1",visibility:"public",
-      definition:{production:{endpoints:[{url:$u,weight:1}]},auth:$a}}')" | jq -r .id)
+    --argjson q "$untracked" '{org_id:$o,name:("Bench " + $c),context:$c,version:"v1",visibility:"public",
+      definition:{production:{endpoints:[{url:$u,weight:1}]},auth:$a,do_not_track:$q}}')" | jq -r .id)
   call POST "/api/publisher/v1/apis/$api/default-version" >/dev/null
   revision=$(call POST "/api/publisher/v1/apis/$api/revisions" '{"description":"bench"}' | jq -r .id)
   call PUT "/api/publisher/v1/apis/$api/deployments/bench" "$(jq -n --arg r "$revision" '{revision_id:$r}')" >/dev/null
@@ -117,13 +126,37 @@ config="$WORK/gateway.yaml"
 "$portico" export --environment bench --output "$config"
 kill "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
 
-log "running the bench (configs: $CONFIGS; variants key-auth, jwt, basic, ka-local-limit, ka-redis-exact)"
+log "starting the analytics collector"
+collector_port=$(free_port)
+python3 - "$collector_port" "$WORK/events-received" <<'PY' >"$WORK/collector.log" 2>&1 &
+import http.server, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+received = 0
+class Collector(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        global received
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        received += body.count(b'"request_id"')
+        with open(out, "w") as f:
+            f.write(str(received))
+        self.send_response(200); self.send_header("content-length", "0"); self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Collector).serve_forever()
+PY
+collector_pid=$!
+trap 'kill "$collector_pid" 2>/dev/null || true' EXIT
+
+log "running the bench (configs: $CONFIGS; variants key-auth, key-auth-untracked, jwt, basic, ka-local-limit, ka-redis-exact)"
 export GATEWAY_CONFIG="$config"
 prefix="bench-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n'):"
-export GATEWAY_CMD="exec env PORTICO_REDIS_URL='$REDIS_URL' PORTICO_REDIS_PREFIX='$prefix' '$gateway' --config \"\$BENCH_GATEWAY_CONFIG\" --gateway-listen \"\$BENCH_GATEWAY_LISTEN\" --gateway-status-listen 127.0.0.1:18499"
+export GATEWAY_CMD="exec env PORTICO_REDIS_URL='$REDIS_URL' PORTICO_REDIS_PREFIX='$prefix' PORTICO_ANALYTICS_HTTP_URL='http://127.0.0.1:$collector_port/' '$gateway' --config \"\$BENCH_GATEWAY_CONFIG\" --gateway-listen \"\$BENCH_GATEWAY_LISTEN\" --gateway-status-listen 127.0.0.1:18499"
 export GATEWAY_VARIANTS="key-auth|/ka|X-API-Key: $api_key
+key-auth-untracked|/ka-untracked|X-API-Key: $api_key
 jwt|/jwt|Authorization: Bearer $jwt
 basic|/basic|Authorization: Basic $basic
 ka-local-limit|/ka-local|X-API-Key: $api_key
 ka-redis-exact|/ka-redis|X-API-Key: $api_key"
 bash "$BENCH" --configs "$CONFIGS" "$@"
+log "analytics events received by the collector: $(cat "$WORK/events-received" 2>/dev/null || echo 0)"
