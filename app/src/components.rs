@@ -1,8 +1,10 @@
 //! The design system shared by the portal, publisher and admin areas: layout, buttons,
-//! forms with field errors, tables, empty states, toasts, confirm dialogs, pagination.
+//! forms with field errors, tables, charts, empty states, toasts, confirm dialogs,
+//! pagination.
 
 pub mod badge;
 pub mod button;
+pub mod chart;
 pub mod confirm_dialog;
 pub mod empty_state;
 pub mod form;

@@ -154,7 +154,8 @@ fn db_less_analytics(settings: &GatewaySettings) -> Result<Option<Arc<Analytics>
     let Some(url) = settings.analytics_http_url.as_deref().filter(|_| settings.analytics) else {
         return Ok(None);
     };
-    let sink = HttpSink::new(url, settings.analytics_http_authorization.as_deref())?;
+    let authorization = settings.analytics_http_authorization.as_ref().map(|a| a.0.as_str());
+    let sink = HttpSink::new(url, authorization)?;
     let node = format!("{}/db-less", control_plane::hostname());
     let analytics = Analytics::new(node, settings.analytics_queue);
     tokio::spawn(gateway::analytics::ship(analytics.clone(), Arc::new(sink), settings.analytics_flush()));

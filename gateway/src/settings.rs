@@ -71,7 +71,25 @@ pub struct GatewaySettings {
     /// `Authorization` header sent with those batches (for Portico: `Bearer <gateway
     /// token>`). Never logged.
     #[arg(long = "analytics-http-authorization", env = "PORTICO_ANALYTICS_HTTP_AUTHORIZATION", hide_env_values = true)]
-    pub analytics_http_authorization: Option<String>,
+    pub analytics_http_authorization: Option<Redacted>,
+}
+
+/// A setting's value that must never be printed: its `Debug` is `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redacted(pub String);
+
+impl std::str::FromStr for Redacted {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl GatewaySettings {

@@ -33,6 +33,7 @@ mod application_keys;
 mod application_oauth;
 mod application_subscriptions;
 mod application_tier;
+mod application_usage;
 mod catalog_api;
 mod how_to_call;
 mod key_forms;

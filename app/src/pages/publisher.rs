@@ -1,7 +1,9 @@
 //! `/publisher`: the publisher console — the APIs of the organizations the user publishes
 //! for, creating them (OpenAPI import or by hand), and one page per API with its
-//! settings, runtime and traffic limits, lifecycle, deployments and subscribers.
+//! settings, runtime and traffic limits, lifecycle, deployments, subscribers and
+//! analytics.
 
+mod api_analytics;
 mod api_cache;
 mod api_deployments;
 mod api_detail;

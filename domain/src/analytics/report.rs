@@ -314,11 +314,11 @@ pub(crate) async fn build(db: &impl Db, scope: &Scope, query: &ReportQuery) -> D
         .collect();
     let group_by = query.group_by.unwrap_or_default();
     let column = match group_by {
-        GroupBy::Api => Expr::col(C::ApiId).into(),
-        GroupBy::Application => Expr::col(C::ApplicationId).into(),
-        GroupBy::Operation => Expr::col(C::Operation).into(),
+        GroupBy::Api => Expr::col(C::ApiId),
+        GroupBy::Application => Expr::col(C::ApplicationId),
+        GroupBy::Operation => Expr::col(C::Operation),
         GroupBy::Status => Expr::cust("CAST(status AS VARCHAR(20))"),
-        GroupBy::Environment => Expr::col(C::Environment).into(),
+        GroupBy::Environment => Expr::col(C::Environment),
     };
     let mut groups: HashMap<String, Acc> = HashMap::new();
     for row in sums(db, filter, column).await? {

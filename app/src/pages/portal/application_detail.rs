@@ -1,8 +1,8 @@
 //! `/portal/applications/:id`: one application with its subscriptions and every kind of
 //! credential it can call APIs with — API keys (`application_keys`), OAuth2 clients and
 //! test tokens (`application_oauth`), basic-auth credentials (`application_basic`) and
-//! clients of external identity providers (`application_external`) — and its application
-//! tier (`application_tier`).
+//! clients of external identity providers (`application_external`) — its application
+//! tier (`application_tier`) and its usage (`application_usage`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -16,6 +16,7 @@ use super::application_keys::{KeyRow, Keys, portal_key_environments, portal_keys
 use super::application_oauth::{ClientRow, OAuthClients, ScopeRow, portal_oauth_clients, portal_oauth_scopes};
 use super::application_subscriptions::{SubscriptionRow, Subscriptions, portal_subscriptions};
 use super::application_tier::{ApplicationTier, portal_tier_choices};
+use super::application_usage::{Usage, portal_usage};
 use super::applications::{ApplicationRow, memberships, org_name, portal_application};
 use super::key_forms::EnvironmentChoices;
 use crate::components::button::{LinkButton, SECONDARY};
@@ -65,7 +66,11 @@ pub fn ApplicationDetail() -> impl IntoView {
         move || (id.get(), changed.get()),
         move |(id, _)| async move { if let Some(id) = id { portal_external_clients(id).await } else { Err(not_found()) } },
     );
-    let credentials = CredentialResources { clients, scopes, basic, key_managers, external, tiers };
+    let usage = Resource::new(
+        move || (id.get(), changed.get()),
+        move |(id, _)| async move { if let Some(id) = id { portal_usage(id).await } else { Err(not_found()) } },
+    );
+    let credentials = CredentialResources { clients, scopes, basic, key_managers, external, tiers, usage };
     view! {
         <RequireUser>
             <ApplicationPage application=application subscriptions=subscriptions keys=keys environments=environments credentials=credentials changed=changed/>
@@ -82,6 +87,7 @@ struct CredentialResources {
     key_managers: KeyManagersResource,
     external: ExternalClientsResource,
     tiers: Resource<Result<Vec<(String, String)>, AppError>>,
+    usage: Resource<Result<super::application_usage::AppUsage, AppError>>,
 }
 
 #[component]
@@ -115,6 +121,7 @@ fn ApplicationPage(
                             </dl>
                             <div class="space-y-8">
                                 <Subscriptions rows=subscriptions changed=changed/>
+                                <Usage usage=credentials.usage/>
                                 <Keys app_id=app.id keys=keys environments=environments changed=changed/>
                                 <OAuthClients app_id=app.id clients=credentials.clients scopes=credentials.scopes environments=environments changed=changed/>
                                 <ExternalClients app_id=app.id managers=credentials.key_managers clients=credentials.external environments=environments changed=changed/>

@@ -1,13 +1,13 @@
 //! `/publisher/apis/:id`: one API, in tabs — its settings, its runtime (endpoints,
-//! upstream, operations), its lifecycle and versions, where it is deployed, and who
-//! subscribes to it.
+//! upstream, operations), its lifecycle and versions, where it is deployed, who
+//! subscribes to it, and its traffic.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use super::{ApiRow, api_deployments, api_lifecycle, api_runtime, api_settings, api_subscribers};
+use super::{ApiRow, api_analytics, api_deployments, api_lifecycle, api_runtime, api_settings, api_subscribers};
 use crate::components::badge::Badge;
 use crate::components::form::FormError;
 use crate::components::guard::RequireUser;
@@ -50,12 +50,13 @@ where
     )
 }
 
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 6] = [
     ("settings", "Settings"),
     ("runtime", "Runtime"),
     ("lifecycle", "Lifecycle"),
     ("deployments", "Deployments"),
     ("subscribers", "Subscribers"),
+    ("analytics", "Analytics"),
 ];
 
 /// The API page.
@@ -65,6 +66,7 @@ pub fn ApiDetail() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok()));
     let tab = Memo::new(move |_| query.with(|q| q.get("tab")).unwrap_or_else(|| "settings".into()));
+    let range = Memo::new(move |_| query.with(|q| q.get("range")).unwrap_or_else(|| "24h".into()));
     // Bumped by every change, so the header (state, version) follows.
     let changed = RwSignal::new(0u64);
     let api = Resource::new(
@@ -81,6 +83,16 @@ pub fn ApiDetail() -> impl IntoView {
         lifecycle: tab_data(id, tab, changed, "lifecycle", api_lifecycle::lifecycle),
         deployments: tab_data(id, tab, changed, "deployments", api_deployments::deployments),
         subscribers: tab_data(id, tab, changed, "subscribers", api_subscribers::subscribers),
+        analytics: Resource::new(
+            move || (id.get(), tab.get() == "analytics", range.get(), changed.get()),
+            |(id, shown, range, _)| async move {
+                match id {
+                    Some(id) if shown => Some(api_analytics::api_analytics(id, range).await),
+                    _ => None,
+                }
+            },
+        ),
+        range,
     };
     view! {
         <RequireUser allow=|u| u.is_publisher() what="the publisher console">
@@ -109,6 +121,9 @@ struct Tabs {
     lifecycle: TabData<(Vec<api_lifecycle::EventRow>, Vec<api_lifecycle::VersionRow>)>,
     deployments: TabData<(Vec<api_deployments::RevisionRow>, Vec<api_deployments::EnvironmentRow>)>,
     subscribers: TabData<Vec<api_subscribers::SubscriberRow>>,
+    analytics: TabData<api_analytics::AnalyticsTab>,
+    /// The Analytics tab's time range (`?range=`).
+    range: Memo<String>,
 }
 
 #[component]
@@ -146,6 +161,7 @@ fn ApiPage(api: ApiRow, tab: Memo<String>, tabs: Tabs, changed: RwSignal<u64>) -
                 "lifecycle" => view! { <api_lifecycle::Lifecycle api=api data=tabs.lifecycle changed=changed/> }.into_any(),
                 "deployments" => view! { <api_deployments::Deployments api=api data=tabs.deployments changed=changed/> }.into_any(),
                 "subscribers" => view! { <api_subscribers::Subscribers data=tabs.subscribers changed=changed/> }.into_any(),
+                "analytics" => view! { <api_analytics::Analytics api=api.id range=tabs.range data=tabs.analytics/> }.into_any(),
                 _ => view! { <api_settings::Settings api=api changed=changed/> }.into_any(),
             }
         }}
