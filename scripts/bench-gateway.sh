@@ -32,7 +32,8 @@
 #
 # Usage: bash scripts/bench-gateway.sh [extra proxy-bench options, e.g. --quick]
 # Environment: BENCH (the harness, default ../shared/bench/proxy-bench.sh), CONFIGS
-# (default "direct nginx-gw"), WORK (scratch folder, default a new temporary one),
+# (default "direct nginx-gw"), VARIANTS (only these gateway variants, e.g. "key-auth
+# key-auth-untracked"; default all), WORK (scratch folder, default a new temporary one),
 # REDIS_URL (default redis://127.0.0.1:6379).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -158,5 +159,12 @@ jwt|/jwt|Authorization: Bearer $jwt
 basic|/basic|Authorization: Basic $basic
 ka-local-limit|/ka-local|X-API-Key: $api_key
 ka-redis-exact|/ka-redis|X-API-Key: $api_key"
+if [ -n "${VARIANTS:-}" ]; then
+  # Only the variants named in VARIANTS (e.g. "key-auth key-auth-untracked").
+  GATEWAY_VARIANTS=$(while IFS= read -r line; do
+    case " $VARIANTS " in *" ${line%%|*} "*) printf '%s\n' "$line" ;; esac
+  done <<<"$GATEWAY_VARIANTS")
+  export GATEWAY_VARIANTS
+fi
 bash "$BENCH" --configs "$CONFIGS" "$@"
 log "analytics events received by the collector: $(cat "$WORK/events-received" 2>/dev/null || echo 0)"
