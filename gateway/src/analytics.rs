@@ -32,8 +32,9 @@ pub use event::{CacheOutcome, ErrorSide, Event, RequestId};
 
 /// Events held when nothing is shipping them (about 400 bytes each).
 pub const DEFAULT_QUEUE_CAPACITY: usize = 100_000;
-/// Most events in one batch.
-pub const MAX_BATCH: usize = 5_000;
+/// Most events in one batch (about 1 ms to encode: a worker serving requests never
+/// waits long behind one).
+pub const MAX_BATCH: usize = 2_000;
 
 /// The event queue of one gateway process.
 pub struct Analytics {
@@ -143,6 +144,16 @@ impl Analytics {
     }
 }
 
+/// `value` as JSON, encoded on the blocking pool: a batch is thousands of events, and the
+/// runtime's workers are serving requests.
+pub async fn encode<T: Serialize + Clone + Send + 'static>(value: &T) -> Result<Vec<u8>, String> {
+    let value = value.clone();
+    tokio::task::spawn_blocking(move || serde_json::to_vec(&value))
+        .await
+        .map_err(|e| format!("the encoding task failed: {e}"))?
+        .map_err(|e| format!("cannot encode: {e}"))
+}
+
 /// Ships batches to `sink` every `every` (at once while full batches are waiting),
 /// forever; a batch the sink refuses is offered again after a pause, never skipped.
 pub async fn ship(analytics: Arc<Analytics>, sink: Arc<dyn Sink>, every: Duration) {
@@ -162,7 +173,10 @@ pub async fn ship(analytics: Arc<Analytics>, sink: Arc<dyn Sink>, every: Duratio
                 let full = batch.events.len() == MAX_BATCH;
                 pending = None;
                 failures = 0;
-                if !full {
+                if full {
+                    // Requests waiting on this worker go first.
+                    tokio::task::yield_now().await;
+                } else {
                     tokio::time::sleep(every).await;
                 }
             }

@@ -65,7 +65,7 @@ impl Sink for HttpSink {
     }
 
     async fn publish(&self, batch: &Batch) -> Result<(), String> {
-        let json = serde_json::to_vec(batch).map_err(|e| format!("cannot encode the batch: {e}"))?;
+        let json = super::encode(batch).await?;
         let mut request = Request::post(self.url.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::USER_AGENT, concat!("portico-gateway/", env!("CARGO_PKG_VERSION")))

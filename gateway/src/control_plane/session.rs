@@ -188,10 +188,15 @@ async fn serve(ws: &mut Stream, client: &mut Client, established: &mut bool) -> 
     }
 }
 
-/// Sends one gateway message as a JSON text frame.
+/// Sends one gateway message as a JSON text frame (an analytics batch is encoded on the
+/// blocking pool, off the workers serving requests).
 async fn send(ws: &mut Stream, message: &GatewayMessage) -> Result<(), String> {
-    let json = serde_json::to_string(message).map_err(|e| format!("cannot encode a message: {e}"))?;
-    send_frame(ws, Message::text(json)).await
+    let json = match message {
+        GatewayMessage::Analytics(_) => crate::analytics::encode(message).await?,
+        _ => serde_json::to_vec(message).map_err(|e| format!("cannot encode a message: {e}"))?,
+    };
+    let text = tungstenite::Utf8Bytes::try_from(bytes::Bytes::from(json)).map_err(|e| e.to_string())?;
+    send_frame(ws, Message::Text(text)).await
 }
 
 async fn send_frame(ws: &mut Stream, frame: Message) -> Result<(), String> {

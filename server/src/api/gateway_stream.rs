@@ -27,7 +27,7 @@ use super::params::ApiQuery;
 use crate::distribution::{ConfigHub, Published};
 use crate::error::{ApiError, ApiResult, Problem};
 
-/// Largest analytics batch accepted (5,000 events of a few hundred bytes each, with room).
+/// Largest analytics batch accepted (2,000 events of a few hundred bytes each, with room).
 const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
 
 pub fn routes() -> OpenApiRouter<AppState> {
