@@ -55,7 +55,7 @@ pub async fn signup(
         return Err(email_taken());
     }
     let hash = passwords::hash(input.password).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let user =
         users::insert(&txn, &email, &name, Some(hash), UserStatus::PendingVerification, false).await.map_err(|e| {
             match e {
@@ -109,7 +109,7 @@ pub struct Verified {
 /// Verifies an e-mail address with the link's token. The account becomes active, or
 /// waits for approval when a provider organization it signed up with requires it.
 pub async fn verify_email(db: &impl Db, token: &str, origin: &RequestOrigin) -> DomainResult<Verified> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = one_time::consume(&txn, Purpose::VerifyEmail, token).await?;
     let user_id = row.user_id.ok_or(DomainError::Internal("verification token without user".into()))?;
     let user = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(DomainError::NotFound("user"))?;
@@ -161,7 +161,7 @@ pub async fn resend_verification(db: &impl Db, email: &str, base_url: &str) -> D
     {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     one_time::invalidate(&txn, Purpose::VerifyEmail, Some(user.id)).await?;
     send_verification(&txn, &user, base_url).await?;
     txn.commit().await?;
@@ -216,7 +216,7 @@ pub async fn update_me(
         }
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = users::views(&txn, vec![user.clone()], &AdminScope::All).await?.remove(0);
     let mut active: user::ActiveModel = user.clone().into();
     if let Some(name) = name {

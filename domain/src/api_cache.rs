@@ -24,7 +24,7 @@ pub struct CachePurge {
 /// Drops every response cached for an API on every gateway (`apis_deploy`: it changes
 /// what live traffic gets).
 pub async fn purge(db: &impl Db, actor: &Actor, api_id: Uuid) -> DomainResult<CachePurge> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let api = find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?;
     let (org_id, generation) = (api.org_id, api.cache_generation + 1);
     let mut row = api.into_active_model();

@@ -85,7 +85,7 @@ pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewKey) ->
     if input.expires_in_days.is_some_and(|d| d == 0 || d > 3660) {
         return Err(DomainError::field("expires_in_days", "out_of_range", "Choose between 1 and 3660 days."));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_usable(&txn, actor, app_id).await?;
     actor.require_or(app.org_id, Permission::KeysManage, "application")?;
     let env = environments::by_name(&txn, &input.environment)
@@ -113,7 +113,7 @@ pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec
 
 /// Revokes a key at once.
 pub async fn revoke(db: &impl Db, actor: &Actor, key_id: Uuid) -> DomainResult<KeyView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (row, org) = find_key(&txn, actor, key_id).await?;
     let before = KeyView::from(row.clone());
     let after = close(&txn, row, Utc::now(), None).await?;
@@ -129,7 +129,7 @@ pub async fn rotate(db: &impl Db, actor: &Actor, key_id: Uuid, grace_hours: u32)
     if grace_hours > MAX_GRACE_HOURS {
         return Err(DomainError::field("grace_hours", "out_of_range", format!("Use at most {MAX_GRACE_HOURS} hours.")));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (row, org) = find_key(&txn, actor, key_id).await?;
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(DomainError::Conflict { code: "key_inactive", message: "This key no longer works.".into() });

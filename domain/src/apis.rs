@@ -112,7 +112,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApi) -> DomainResult<
     require_publisher(actor, input.org_id)?;
     let valid = input.validate()?;
     crate::tiers::check_offered(db, &valid.definition.tiers).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let now = Utc::now();
     let row = api::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -213,7 +213,7 @@ pub async fn update(
     expected: Option<i64>,
     patch: ApiPatch,
 ) -> DomainResult<ApiView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = find_for_publisher(&txn, actor, id, Permission::ApisWrite).await?;
     if let Some(expected) = expected.filter(|&e| e != row.version) {
         return Err(DomainError::VersionMismatch { expected, current: row.version });
@@ -256,7 +256,7 @@ pub async fn new_version(db: &impl Db, actor: &Actor, id: Uuid, version: &str) -
 /// Makes this API the default version of its context (the others of the context stop
 /// being the default).
 pub async fn set_default_version(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<ApiView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = find_for_publisher(&txn, actor, id, Permission::ApisPublish).await?;
     let siblings = api::Entity::find()
         .filter(api::Column::Context.eq(row.context.clone()))
@@ -287,7 +287,7 @@ pub async fn transition(db: &impl Db, actor: &Actor, id: Uuid, to: ApiState, rea
     if reason.chars().count() > 500 {
         return Err(DomainError::Invalid(vec![FieldError::new("reason", "too_long", "Use at most 500 characters.")]));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = find_for_publisher(&txn, actor, id, Permission::ApisPublish).await?;
     let from = ApiState::parse(&row.state);
     from.check(to)?;

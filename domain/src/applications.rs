@@ -102,7 +102,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewApplication) -> Domai
     actor.require(input.org_id, Permission::ApplicationsManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
     let tier = checked_tier(db, input.tier).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let now = Utc::now();
     let row = application::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -143,7 +143,7 @@ pub async fn set_tier(
     app_id: Uuid,
     tier: Option<String>,
 ) -> DomainResult<ApplicationView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_usable(&txn, actor, app_id).await?;
     actor.require(app.org_id, Permission::ApplicationsManage)?;
     let tier = checked_tier(&txn, tier).await?;
@@ -195,7 +195,7 @@ pub async fn subscribe(
     api_id: Uuid,
     tier_name: &str,
 ) -> DomainResult<SubscriptionView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_usable(&txn, actor, app_id).await?;
     let api = catalog::find_visible(&txn, Some(actor), api_id).await?;
     if !api.state.subscribable() {
@@ -245,7 +245,7 @@ pub async fn subscriptions(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainR
 
 /// Removes a subscription of one of the caller's applications.
 pub async fn unsubscribe(db: &impl Db, actor: &Actor, subscription_id: Uuid) -> DomainResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = subscription::Entity::find_by_id(subscription_id)
         .one(&txn)
         .await?
@@ -289,7 +289,7 @@ pub async fn set_blocked(
     subscription_id: Uuid,
     blocked: bool,
 ) -> DomainResult<SubscriptionView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = subscription::Entity::find_by_id(subscription_id)
         .one(&txn)
         .await?

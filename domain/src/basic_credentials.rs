@@ -73,7 +73,7 @@ pub async fn create(
         return Err(DomainError::Invalid(errors));
     }
     let hash = passwords::hash(input.password).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_with_keys(&txn, actor, app_id).await?;
     let env = environments::by_name(&txn, &input.environment)
         .await
@@ -116,7 +116,7 @@ pub async fn list(db: &impl Db, actor: &Actor, app_id: Uuid) -> DomainResult<Vec
 
 /// Deletes a credential; gateways refuse it from their next configuration.
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = basic_credential::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("credential"))?;
     let app = find_with_keys(&txn, actor, row.application_id).await.map_err(|_| DomainError::NotFound("credential"))?;
     basic_credential::Entity::delete_by_id(id).exec(&txn).await?;

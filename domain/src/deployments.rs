@@ -46,7 +46,7 @@ pub async fn create_revision(
     api_id: Uuid,
     description: &str,
 ) -> DomainResult<RevisionView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?)?;
     if api.state == ApiState::Retired {
         return Err(DomainError::Conflict { code: "api_retired", message: "A retired API cannot change.".into() });
@@ -133,7 +133,7 @@ pub async fn deploy(
     revision_id: Uuid,
     env: &str,
 ) -> DomainResult<DeploymentView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let api = ApiView::from_row(find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?)?;
     if api.state == ApiState::Retired {
         return Err(DomainError::Conflict { code: "api_retired", message: "A retired API cannot be deployed.".into() });
@@ -198,7 +198,7 @@ pub async fn deploy(
 
 /// Takes an API out of an environment.
 pub async fn undeploy(db: &impl Db, actor: &Actor, api_id: Uuid, env: &str) -> DomainResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let api = find_for_publisher(&txn, actor, api_id, Permission::ApisDeploy).await?;
     let environment = environments::by_name(&txn, env).await?;
     let removed = deployment::Entity::delete_many()

@@ -73,7 +73,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewEnvironment) -> Domai
         (Ok(n), Ok(d)) => (n, d),
         (n, d) => return Err(validate::errors([n.err(), d.err()])),
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = environment::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),

@@ -86,7 +86,7 @@ fn view(row: token::Model, environment: String) -> GatewayTokenView {
 pub async fn create_token(db: &impl Db, actor: &Actor, input: NewGatewayToken) -> DomainResult<CreatedGatewayToken> {
     actor.require_platform(crate::Permission::GatewaysManage)?;
     let name = validate::name("name", &input.name).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let env = environments::by_name(&txn, &input.environment)
         .await
         .map_err(|_| DomainError::field("environment", "unknown_environment", "Choose an existing environment."))?;
@@ -126,7 +126,7 @@ pub async fn list_tokens(db: &impl Db, actor: &Actor) -> DomainResult<Vec<Gatewa
 /// Revokes a token; gateways using it are refused at their next connection.
 pub async fn revoke_token(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<GatewayTokenView> {
     actor.require_platform(crate::Permission::GatewaysManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = token::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("gateway token"))?;
     let names = environment_names(&txn).await?;
     let env = names.get(&row.environment_id).cloned().unwrap_or_default();

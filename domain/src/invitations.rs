@@ -83,7 +83,7 @@ pub async fn create(
         ));
     }
     actor.require_grantable(org_id, role.permissions().effective_in(true))?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let org = crate::orgs::find(&txn, org_id).await?;
     if let Some(existing) = users::find_by_email(&txn, &email).await? {
         let member = membership::Entity::find()
@@ -152,7 +152,7 @@ pub async fn list(
 /// Revokes a pending invitation.
 pub async fn revoke(db: &impl Db, actor: &Actor, org_id: Uuid, id: Uuid) -> DomainResult<InvitationView> {
     actor.require(org_id, Permission::MembersManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = invitation::Entity::find_by_id(id)
         .filter(invitation::Column::OrgId.eq(org_id))
         .one(&txn)
@@ -290,7 +290,7 @@ pub async fn accept(
             }
         }
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let now = Utc::now();
     let claimed = invitation::Entity::update_many()
         .col_expr(invitation::Column::AcceptedAt, sea_orm::sea_query::Expr::value(now))

@@ -130,7 +130,7 @@ pub async fn create(
         .await
         .map_err(|m| DomainError::field("discovery_url", "discovery_failed", m))?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = key_manager::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -175,7 +175,7 @@ pub async fn update(
 ) -> DomainResult<KeyManagerView> {
     actor.require_platform(crate::Permission::IdentityManage)?;
     let (name, discovery_url, claim, audiences, algorithms) = check(&input)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = key_manager::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("key manager"))?;
     if let Some(expected) = etag
         && expected != row.version
@@ -202,7 +202,7 @@ pub async fn update(
 /// Removes a key manager; its tokens stop working and its client mappings go.
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
     actor.require_platform(crate::Permission::IdentityManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = key_manager::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("key manager"))?;
     key_manager::Entity::delete_by_id(id).exec(&txn).await?;
     bump_every_environment(&txn).await?;
@@ -242,7 +242,7 @@ pub async fn refresh_all(db: &impl Db, policy: &FetchPolicy) -> DomainResult<usi
 
 async fn refresh_one(db: &impl Db, policy: &FetchPolicy, row: key_manager::Model) -> DomainResult<key_manager::Model> {
     let result = discover(&row.discovery_url, policy).await;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut active: key_manager::ActiveModel = row.clone().into();
     match result {
         Ok(found) if found.issuer == row.issuer => {
@@ -312,7 +312,7 @@ pub async fn map_client(
     if client_id.is_empty() || client_id.len() > 255 {
         return Err(DomainError::field("client_id", "invalid", "Give the client id your identity provider shows."));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_with_keys(&txn, actor, app_id).await?;
     let manager = key_manager::Entity::find_by_id(key_manager_id)
         .one(&txn)

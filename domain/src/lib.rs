@@ -54,8 +54,25 @@ pub use page::{Page, PageRequest};
 pub use permissions::{Permission, Permissions};
 
 /// A database handle a service can run on: a pooled connection or an open transaction.
-/// Services that write several rows open a (nested) transaction on it themselves.
-pub trait Db: sea_orm::ConnectionTrait + sea_orm::TransactionTrait {}
+/// Services that write several rows open a (nested) transaction on it themselves, with
+/// [`Db::begin_write`].
+pub trait Db: sea_orm::ConnectionTrait + sea_orm::TransactionTrait {
+    /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write
+    /// lock is taken at once (waiting for the busy timeout if another writer holds it),
+    /// because a deferred transaction that has read cannot take it later once another
+    /// connection has written — SQLite refuses the upgrade at once, and the request would
+    /// fail. PostgreSQL ignores the mode; nested calls open a savepoint.
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<Self::Transaction, sea_orm::DbErr>> + Send
+    where
+        Self: Sync,
+    {
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.begin_with_options(options)
+    }
+}
 impl<T: sea_orm::ConnectionTrait + sea_orm::TransactionTrait> Db for T {}
 
 /// Result of a domain operation.

@@ -85,7 +85,7 @@ pub async fn set_role(
     custom_role_id: Option<Uuid>,
 ) -> DomainResult<MemberView> {
     actor.require(org_id, Permission::MembersManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let custom_role = match (role, custom_role_id) {
         (Role::Custom, Some(id)) => Some(roles::find(&txn, org_id, id).await.map_err(|_| {
             DomainError::field("custom_role_id", "unknown_role", "This organization has no such role.")
@@ -159,7 +159,7 @@ pub async fn set_role(
 /// Removes a member from an organization.
 pub async fn remove(db: &impl Db, actor: &Actor, org_id: Uuid, user_id: Uuid) -> DomainResult<()> {
     actor.require(org_id, Permission::MembersManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let existing = find(&txn, org_id, user_id).await?.ok_or(DomainError::NotFound("member"))?;
     actor.require_grantable(org_id, permissions_of(&txn, &existing).await?)?;
     if existing.role == Role::OrgAdmin.as_str() {

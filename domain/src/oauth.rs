@@ -74,7 +74,7 @@ pub async fn publish(db: &impl Db, provider: &Provider) -> DomainResult<()> {
     if published_provider(db).await?.is_some_and(|p| p.issuer == provider.issuer && p.audience == provider.audience) {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for (key, value) in [(ISSUER_KEY, &provider.issuer), (AUDIENCE_KEY, &provider.audience)] {
         let row = platform_setting::ActiveModel {
             key: Set(key.to_owned()),

@@ -140,7 +140,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewOrg) -> DomainResult<
         (Ok(slug), Ok(name)) => (slug, name),
         (slug, name) => return Err(validate::errors([slug.err(), name.err()])),
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let org = insert(&txn, &slug, &name, input.kind, input.require_approval).await?;
     let view = OrgView::from(org);
     audit::record(&txn, &actor.into(), created("org.create", &view)).await?;
@@ -263,7 +263,7 @@ pub async fn update(
         .map(|n| validate::name("name", n))
         .transpose()
         .map_err(|e| DomainError::Invalid(vec![e]))?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let current = find(&txn, id).await?;
     let expected = if_match.unwrap_or(current.version);
     if expected != current.version {
@@ -317,7 +317,7 @@ pub async fn ensure_default(db: &impl Db) -> DomainResult<organization::Model> {
     {
         return Ok(org);
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let org = insert(&txn, DEFAULT_ORG_SLUG, "Default", OrgKind::Provider, false).await?;
     let view = OrgView::from(org.clone());
     audit::record(&txn, &AuditActor::system("system"), created("org.create", &view)).await?;

@@ -36,7 +36,7 @@ pub async fn request(db: &impl Db, email: &str, base_url: &str, origin: &Request
     {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     one_time::invalidate(&txn, Purpose::PasswordReset, Some(user.id)).await?;
     let token = one_time::issue(&txn, Purpose::PasswordReset, Some(user.id), LINK_LIFETIME).await?;
     let (subject, body) = templates::password_reset(base_url, &user.display_name, &token);
@@ -72,7 +72,7 @@ pub async fn confirm(
     let user = user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(link_invalid)?;
     passwords::validate("password", new_password, &user.email).map_err(|e| DomainError::Invalid(vec![e]))?;
     let hash = passwords::hash(new_password.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     one_time::consume(&txn, Purpose::PasswordReset, token).await?;
     let user = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or_else(link_invalid)?;
     if user.status != UserStatus::Active.as_str() {

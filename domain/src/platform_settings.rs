@@ -35,7 +35,7 @@ pub async fn get(db: &impl Db, actor: &Actor) -> DomainResult<Switches> {
 /// Sets every switch.
 pub async fn set(db: &impl Db, actor: &Actor, switches: Switches) -> DomainResult<Switches> {
     actor.require_platform(crate::Permission::IdentityManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = Switches { password_grant: enabled(&txn, PASSWORD_GRANT).await? };
     write(&txn, actor, PASSWORD_GRANT, switches.password_grant).await?;
     let change = Change {

@@ -136,7 +136,7 @@ pub async fn create(db: &impl Db, actor: &Actor, org_id: Uuid, input: NewRole) -
         }
     };
     actor.require_grantable(org_id, permissions)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let org = organization::Entity::find_by_id(org_id).one(&txn).await?.ok_or(DomainError::NotFound("organization"))?;
     let now = Utc::now();
     let row = org_role::ActiveModel {
@@ -177,7 +177,7 @@ pub async fn update(
         .map_err(|e| DomainError::Invalid(vec![e]))?;
     let permissions = input.permissions.as_deref().map(|p| permission_set("permissions", p)).transpose()?;
     let description = input.description.as_deref().map(description).transpose()?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let current = find(&txn, org_id, id).await?;
     let expected = if_match.unwrap_or(current.version);
     if expected != current.version {
@@ -219,7 +219,7 @@ pub async fn update(
 /// Deletes a custom role that no member has (else `409 role_in_use`).
 pub async fn delete(db: &impl Db, actor: &Actor, org_id: Uuid, id: Uuid) -> DomainResult<()> {
     actor.require(org_id, Permission::RolesManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let current = find(&txn, org_id, id).await?;
     actor.require_grantable(org_id, Permissions::from_json(&current.permissions))?;
     let members = member_counts(&txn, vec![id]).await?.get(&id).copied().unwrap_or(0);

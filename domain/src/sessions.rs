@@ -169,7 +169,7 @@ pub(crate) async fn create(
     let secret = random_token();
     let csrf_token = random_token();
     let expires_at = policy.ends_at(now, now);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = session::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(hash_token(&secret)),
@@ -245,7 +245,7 @@ pub async fn logout(db: &impl Db, secret: &str, origin: &RequestOrigin) -> Domai
     else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     session::Entity::delete_by_id(row.id).exec(&txn).await?;
     let label = user::Entity::find_by_id(row.user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
     let who = AuditActor { user_id: Some(row.user_id), label, origin: origin.clone() };

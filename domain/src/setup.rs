@@ -50,7 +50,7 @@ pub async fn bootstrap(
             create_platform_admin(db, email, "Administrator", password, &AuditActor::system("environment")).await?;
         return Ok(Bootstrap::AdminCreated { email: user.email });
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     one_time::invalidate(&txn, Purpose::Setup, None).await?;
     let token = one_time::issue(&txn, Purpose::Setup, None, LINK_LIFETIME).await?;
     txn.commit().await?;
@@ -74,7 +74,7 @@ pub async fn create_platform_admin(
         (e, n, p) => return Err(validate::errors([e.err(), n.err(), p.err()])),
     };
     let hash = passwords::hash(password.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let default_org = orgs::ensure_default(&txn).await?;
     let user = users::insert(&txn, &email, &name, Some(hash), UserStatus::Active, true).await?;
     members::insert(&txn, default_org.id, user.id, Role::OrgAdmin).await?;
@@ -110,7 +110,7 @@ pub async fn check_link(db: &impl Db, token: &str) -> DomainResult<()> {
 /// Creates the first platform administrator through the setup link (usable once, and
 /// only while no administrator exists).
 pub async fn complete(db: &impl Db, input: SetupInput, who: &AuditActor) -> DomainResult<UserView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     one_time::consume(&txn, Purpose::Setup, &input.token).await?;
     if users::platform_admin_exists(&txn).await? {
         return Err(DomainError::LinkUnusable { code: "link_used", message: "Portico is already set up.".into() });

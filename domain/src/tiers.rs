@@ -235,7 +235,7 @@ pub async fn offered(db: &impl Db, offered: &[String]) -> DomainResult<Vec<TierV
 pub async fn create(db: &impl Db, actor: &Actor, input: TierInput) -> DomainResult<TierView> {
     actor.require_platform(Permission::TiersManage)?;
     let (name, limits) = checked(&input)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = tier::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -263,7 +263,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: TierInput) -> DomainResu
 pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: TierInput) -> DomainResult<TierView> {
     actor.require_platform(Permission::TiersManage)?;
     let (_, limits) = checked(&input)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = tier::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("tier"))?;
     if row.name != input.name.trim() {
         return Err(DomainError::field("name", "immutable", "A tier keeps its name: subscriptions refer to it."));
@@ -287,7 +287,7 @@ pub async fn update(db: &impl Db, actor: &Actor, id: Uuid, input: TierInput) -> 
 /// Removes a tier no subscription or application uses.
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
     actor.require_platform(Permission::TiersManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = tier::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound("tier"))?;
     let subscriptions =
         subscription::Entity::find().filter(subscription::Column::Tier.eq(&row.name)).count(&txn).await?;

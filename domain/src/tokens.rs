@@ -122,7 +122,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewToken) -> DomainResul
     };
     let secret = format!("{PAT_PREFIX}{}", random_token());
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = pat::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(actor.user_id),
@@ -167,7 +167,7 @@ pub async fn list(db: &impl Db, actor: &Actor) -> DomainResult<Vec<TokenView>> {
 /// Revokes one of the actor's tokens; another user's token is *not found*.
 pub async fn revoke(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<TokenView> {
     actor.require_own(Permission::AccountManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = pat::Entity::find_by_id(id)
         .filter(pat::Column::UserId.eq(actor.user_id))
         .one(&txn)

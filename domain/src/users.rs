@@ -221,7 +221,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewUser) -> DomainResult
         (email, name, password) => return Err(validate::errors([email.err(), name.err(), password.err()])),
     };
     let hash = passwords::hash(input.password).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     if let Some(org) = input.org_id {
         crate::orgs::find(&txn, org).await?;
     }
@@ -288,7 +288,7 @@ pub async fn update(
     base_url: &str,
 ) -> DomainResult<UserView> {
     let scope = user_scope(actor)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let current = find_visible(&txn, actor, id).await?;
     let approving = input.status == Some(UserStatus::Active)
         && current.status == UserStatus::PendingApproval.as_str()

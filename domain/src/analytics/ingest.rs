@@ -32,7 +32,7 @@ pub enum Ingested {
 /// one the events name.
 pub async fn ingest(db: &impl Db, environment: Option<&str>, batch: &Batch) -> DomainResult<Ingested> {
     let seq = i64::try_from(batch.seq).unwrap_or(i64::MAX);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     if analytics_batch::Entity::find_by_id((batch.node.clone(), seq)).one(&txn).await?.is_some() {
         return Ok(Ingested::Duplicate);
     }

@@ -180,7 +180,7 @@ async fn issue_code(
 ) -> Result<(), DomainError> {
     let now = Utc::now();
     let scope = checked.scopes.join(" ");
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     oauth_code::ActiveModel {
         id: Set(Uuid::now_v7()),
         code_hash: Set(hash_token(code)),

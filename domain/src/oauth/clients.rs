@@ -127,7 +127,7 @@ fn yes() -> bool {
 
 /// Creates the application's client for an environment.
 pub async fn create(db: &impl Db, actor: &Actor, app_id: Uuid, input: NewClient) -> DomainResult<CreatedClient> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let app = find_with_keys(&txn, actor, app_id).await?;
     let env = environments::by_name(&txn, &input.environment)
         .await
@@ -199,7 +199,7 @@ pub async fn update(
     etag: Option<i64>,
     settings: ClientSettings,
 ) -> DomainResult<ClientView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (row, app) = find(&txn, actor, id).await?;
     if row.key_manager_id.is_some() {
         return Err(DomainError::Conflict {
@@ -236,7 +236,7 @@ pub async fn update(
 
 /// Gives a confidential client a new secret; the old one stops working at once.
 pub async fn regenerate_secret(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<CreatedClient> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (row, app) = find(&txn, actor, id).await?;
     if !row.confidential {
         return Err(DomainError::Conflict { code: "public_client", message: "A public client has no secret.".into() });
@@ -256,7 +256,7 @@ pub async fn regenerate_secret(db: &impl Db, actor: &Actor, id: Uuid) -> DomainR
 /// Deletes a client (or an external client's mapping): its tokens stop working at every
 /// gateway.
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (row, app) = find(&txn, actor, id).await?;
     let env = environments::by_name(&txn, &row.environment).await?;
     oauth_client::Entity::delete_by_id(row.id).exec(&txn).await?;

@@ -92,7 +92,7 @@ pub async fn token(
     let auth = auth.ok_or_else(OAuthError::client)?;
     let client = clients::authenticate(db, &auth.client_id, auth.secret.as_deref()).await?;
     clients::allow_grant(&client, &grant_type)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let outcome = match grant_type.as_str() {
         grant::CLIENT_CREDENTIALS => client_credentials(&txn, cx, &client, &request).await,
         grant::AUTHORIZATION_CODE => authorization_code(&txn, cx, &client, &request).await,

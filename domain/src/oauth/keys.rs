@@ -107,7 +107,7 @@ async fn replace(db: &impl Db, provider: &Provider, who: &AuditActor) -> DomainR
     let kid = Uuid::now_v7().simple().to_string();
     let key = SigningKey::from_pkcs8(kid.clone(), alg, &pkcs8).map_err(DomainError::Internal)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for old in signing_key::Entity::find().filter(signing_key::Column::RetiredAt.is_null()).all(&txn).await? {
         let mut retired: signing_key::ActiveModel = old.into();
         retired.retired_at = Set(Some(now));

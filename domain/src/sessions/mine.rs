@@ -76,7 +76,7 @@ pub async fn revoke_mine(db: &impl Db, actor: &Actor, id: Uuid) -> DomainResult<
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("session"))?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     session::Entity::delete_by_id(row.id).exec(&txn).await?;
     let change = Change {
         org_id: None,
@@ -104,7 +104,7 @@ pub struct RevokedAll {
 /// and with `include_tokens` revokes every active personal access token as well.
 pub async fn revoke_all(db: &impl Db, actor: &Actor, include_tokens: bool) -> DomainResult<RevokedAll> {
     actor.require_own(crate::Permission::AccountManage)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let sessions = session::Entity::delete_many()
         .filter(session::Column::UserId.eq(actor.user_id))
         .exec(&txn)

@@ -305,7 +305,7 @@ async fn provision(
         .and_then(|n| validate::name("display_name", n).ok())
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
     let role = Role::parse(&provider.role).unwrap_or(Role::Consumer);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let user = users::insert(&txn, email, &name, None, UserStatus::Active, false).await?;
     members::insert(&txn, org.id, user.id, role).await?;
     let who = AuditActor { user_id: Some(user.id), label: format!("sso:{}", provider.slug), origin: origin.clone() };

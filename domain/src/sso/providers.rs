@@ -269,7 +269,7 @@ pub async fn create(
         }
     };
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = sso_provider::ActiveModel {
         id: Set(Uuid::now_v7()),
         slug: Set(slug),
@@ -335,7 +335,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = view(&txn, current.clone(), base_url).await?;
     let mut active: sso_provider::ActiveModel = current.into();
     if let Some(v) = display_name {
@@ -396,7 +396,7 @@ pub async fn update(
 pub async fn delete(db: &impl Db, actor: &Actor, id: Uuid, base_url: &str) -> DomainResult<()> {
     actor.require_platform(crate::Permission::IdentityManage)?;
     let current = find(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = view(&txn, current, base_url).await?;
     sso_provider::Entity::delete_by_id(id).exec(&txn).await?;
     let change = Change {
