@@ -29,6 +29,8 @@ pub struct Api {
     pub caching: Option<Caching>,
     /// Its calls are recorded in analytics (the spec's `do_not_track` unset).
     pub tracked: bool,
+    /// Its Prometheus counters, attached when its configuration is installed.
+    pub metrics: std::sync::OnceLock<Arc<crate::metrics::ApiMetrics>>,
 }
 
 impl Api {
@@ -64,6 +66,7 @@ impl Api {
             max_body_bytes: spec.max_body_bytes.unwrap_or(default_max_body),
             caching: Caching::compile(index, spec)?,
             tracked: !spec.do_not_track,
+            metrics: std::sync::OnceLock::new(),
         }))
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use sha2::{Digest, Sha256};
@@ -13,6 +14,7 @@ use crate::api::Api;
 use crate::cache::{DEFAULT_CACHE_BYTES, ResponseCache};
 use crate::credentials::Credentials;
 use crate::jwt::Issuers;
+use crate::metrics::Metrics;
 use crate::policy::{BasicVerifier, Shared, TokenVerifier};
 use crate::ratelimit::limiter::Limiter;
 use crate::router::Router;
@@ -39,6 +41,8 @@ pub struct Config {
     pub credentials: Arc<Credentials>,
     /// The certificates the TLS listener serves by SNI name.
     pub certificates: Certificates,
+    /// How long compiling it took.
+    pub compile_time: Duration,
 }
 
 impl Config {
@@ -46,6 +50,7 @@ impl Config {
     /// publishes a snapshot, and what a gateway runs before it swaps one in; it starts
     /// nothing (see [`Config::activate`]).
     pub fn compile(snapshot: &Snapshot) -> Result<Self, LoadError> {
+        let started = Instant::now();
         let mut ids = HashMap::with_capacity(snapshot.apis.len());
         for (i, api) in snapshot.apis.iter().enumerate() {
             if ids.insert(api.id.as_str(), i).is_some() {
@@ -81,6 +86,7 @@ impl Config {
             apis,
             credentials,
             certificates,
+            compile_time: started.elapsed(),
         })
     }
 
@@ -136,6 +142,7 @@ pub struct ConfigStore {
     current: ArcSwapOption<Config>,
     limiter: Arc<Limiter>,
     cache: Arc<ResponseCache>,
+    metrics: Metrics,
 }
 
 impl ConfigStore {
@@ -153,7 +160,7 @@ impl ConfigStore {
     pub fn with(limiter: Limiter, cache: ResponseCache) -> Arc<Self> {
         let limiter = Arc::new(limiter);
         limiter.start();
-        Arc::new(Self { current: ArcSwapOption::empty(), limiter, cache: Arc::new(cache) })
+        Arc::new(Self { current: ArcSwapOption::empty(), limiter, cache: Arc::new(cache), metrics: Metrics::default() })
     }
 
     /// The limiter.
@@ -166,6 +173,11 @@ impl ConfigStore {
         &self.cache
     }
 
+    /// The Prometheus counters that outlive configurations.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// The live configuration, if any.
     pub fn current(&self) -> Option<Arc<Config>> {
         self.current.load_full()
@@ -173,9 +185,13 @@ impl ConfigStore {
 
     /// Makes `config` live; requests already running keep the one they started with.
     pub fn install(&self, config: Config) {
+        let started = Instant::now();
         config.activate();
+        self.metrics.attach(&config);
+        let took = config.compile_time + started.elapsed();
         let (version, hash) = (config.version, config.hash.clone());
         let previous = self.current.swap(Some(Arc::new(config)));
+        self.metrics.applied(took);
         tracing::info!(version, %hash, "gateway configuration installed");
         // Freeing a large configuration takes a while; not on a thread serving requests.
         if let (Some(previous), Ok(runtime)) = (previous, tokio::runtime::Handle::try_current()) {
@@ -185,7 +201,8 @@ impl ConfigStore {
 
     /// Compiles and installs a snapshot; on error the running configuration stays.
     pub fn apply(&self, snapshot: &Snapshot) -> Result<(), LoadError> {
-        self.install(Config::compile(snapshot)?);
+        let config = Config::compile(snapshot).inspect_err(|_| self.metrics.rejected())?;
+        self.install(config);
         Ok(())
     }
 }

@@ -145,6 +145,7 @@ impl Client {
             Outcome::Install { running, config } => self.install(running, *config),
             Outcome::Current(running) => GatewayMessage::Ack { version: running.version, hash: running.hash },
             Outcome::Refused { version, error } => {
+                self.store.metrics().rejected();
                 tracing::error!(version, %error, "configuration refused; the running one keeps serving");
                 GatewayMessage::Nack { version, error }
             }

@@ -22,7 +22,7 @@ pub fn read(path: &Path) -> Result<Snapshot, LoadError> {
 /// Loads, compiles and installs the file's configuration.
 pub fn load(path: &Path, store: &ConfigStore) -> Result<(), LoadError> {
     let snapshot = read(path)?;
-    let config = Config::compile(&snapshot)?;
+    let config = Config::compile(&snapshot).inspect_err(|_| store.metrics().rejected())?;
     if store.current().is_some_and(|current| current.hash == config.hash) {
         return Ok(());
     }

@@ -1,7 +1,7 @@
 //! Portico's data plane: the API gateway.
 //!
 //! The gateway runs two listeners: the **proxy** listener, which serves APIs only, and
-//! the **status** listener with `/healthz`, `/readyz` and `/config` (so operational
+//! the **status** listener with `/healthz`, `/readyz`, `/config` and `/metrics` (so operational
 //! endpoints never shadow an API). It knows nothing of the control plane's database, web
 //! framework or UI: it serves a [`Snapshot`](spec::Snapshot) compiled into a
 //! [`Config`](config::Config), which a source keeps current — a file (DB-less mode), the
@@ -17,6 +17,7 @@ pub mod error;
 pub mod file_source;
 pub mod forwarding;
 pub mod jwt;
+pub mod metrics;
 pub mod policy;
 pub mod proxy;
 pub mod ratelimit;

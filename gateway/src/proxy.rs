@@ -85,6 +85,9 @@ impl Proxy {
                 error.into_response(&request_id).map(Either::Right)
             }
         };
+        if !log.is_routed() {
+            log.unrouted(self.store.metrics().unrouted());
+        }
         log.responding(response.status());
         Ok(response.map(|body| Metered::new(body, log)))
     }

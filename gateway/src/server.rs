@@ -20,6 +20,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::analytics::Analytics;
 use crate::config::ConfigStore;
 use crate::forwarding::Forwarding;
+use crate::metrics::CLIENT_CONNECTIONS;
 use crate::proxy::Proxy;
 use crate::{GatewaySettings, status, tls};
 
@@ -144,6 +145,7 @@ impl BoundGateway {
                 Listener::Proxy => {
                     let proxy = http.clone();
                     tokio::spawn(async move {
+                        let _open = CLIENT_CONNECTIONS.opened();
                         if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
                             serve_proxy(builder, watcher, TokioIo::new(stream), proxy, peer).await;
                         }
@@ -152,6 +154,7 @@ impl BoundGateway {
                 Listener::Tls => {
                     let (proxy, acceptor) = (https.clone(), self.tls.as_ref().map(|(_, acceptor)| acceptor.clone()));
                     tokio::spawn(async move {
+                        let _open = CLIENT_CONNECTIONS.opened();
                         let Some(acceptor) = acceptor else { return };
                         let handshake = tls::handshake(&acceptor, stream, first_byte);
                         let Some((stream, h2)) = unless_closed(&mut closed, handshake).await else { return };

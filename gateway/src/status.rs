@@ -3,7 +3,8 @@
 //! counts of APIs, keys and TLS certificates), and `/limits` (where rate limits are
 //! decided now — `local`, `shared` through Redis, or `fallback` while Redis is
 //! unreachable — and how many requests limits refused), and `/analytics` (events queued,
-//! shipped and dropped because the queue was full).
+//! shipped and dropped because the queue was full), and `/metrics` (everything measured,
+//! in Prometheus' text format: see [`crate::metrics`]).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use http_body_util::Full;
 
 use crate::analytics::Analytics;
 use crate::config::ConfigStore;
+use crate::metrics::exposition::CONTENT_TYPE;
 use crate::ratelimit::limiter::Mode;
 
 /// Handles one status request about `store`.
@@ -22,6 +24,12 @@ pub async fn handle<B>(
     store: Arc<ConfigStore>,
     analytics: Option<Arc<Analytics>>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if req.uri().path() == "/metrics" {
+        let text = crate::metrics::render(&store, analytics.as_deref());
+        let mut response = Response::new(Full::new(Bytes::from(text)));
+        response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(CONTENT_TYPE));
+        return Ok(response);
+    }
     let config = store.current();
     let (status, body) = match (req.uri().path(), &config) {
         ("/analytics", _) => match &analytics {
@@ -54,7 +62,7 @@ pub async fn handle<B>(
         ("/config", None) => (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({"error": "no_configuration"})),
         _ => (
             StatusCode::NOT_FOUND,
-            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz, /config, /limits and /analytics"}),
+            serde_json::json!({"error": "not_found", "message": "status endpoints are /healthz, /readyz, /config, /limits, /analytics and /metrics"}),
         ),
     };
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));

@@ -54,6 +54,17 @@ impl ConfigHub {
         self.subscribe(environment).borrow().clone()
     }
 
+    /// Each environment's published configuration version, by environment name.
+    pub fn published(&self) -> Vec<(String, u64)> {
+        let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut published: Vec<(String, u64)> = channels
+            .iter()
+            .filter_map(|(environment, channel)| Some((environment.clone(), channel.borrow().as_ref()?.version)))
+            .collect();
+        published.sort();
+        published
+    }
+
     /// Runs forever: refresh, then wait for a change or the poll interval.
     pub async fn run(self: Arc<Self>) {
         loop {

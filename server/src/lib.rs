@@ -11,6 +11,7 @@ pub mod distribution;
 pub mod error;
 pub mod key_manager_refresh;
 pub mod mailer;
+pub mod metrics;
 pub mod oauth;
 pub mod ops;
 pub mod request_context;

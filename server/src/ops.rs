@@ -1,5 +1,6 @@
-//! Operational endpoints of the control plane: `/healthz` (the process is alive) and
-//! `/readyz` (the database answers and every migration is applied).
+//! Operational endpoints of the control plane: `/healthz` (the process is alive),
+//! `/readyz` (the database answers and every migration is applied) and `/metrics`
+//! (Prometheus; see [`crate::metrics`]).
 
 use app::state::AppState;
 use axum::extract::State;
@@ -10,7 +11,10 @@ use serde_json::{Value, json};
 
 /// The two routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::handle))
 }
 
 async fn healthz() -> Json<Value> {

@@ -1,27 +1,29 @@
 //! The whole HTTP application as one axum `Router`: operational endpoints, the REST API,
 //! the UI, and the layers every request passes through (outermost first):
-//! request id and client origin → access log → body limit → config-change wake-up →
-//! authentication and CSRF.
+//! request id and client origin → access log → metrics → body limit → config-change
+//! wake-up → authentication and CSRF.
 
 use app::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::{Router, middleware};
 
 use crate::request_context::{self, TrustForwarded};
-use crate::{api, auth, ops, sso, telemetry, web};
+use crate::{api, auth, metrics, ops, sso, telemetry, web};
 
 /// Options of the router that are not part of [`AppState`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RouterOptions {
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Believe `X-Forwarded-For`.
     pub trust_forwarded: bool,
+    /// The bearer token `/metrics` asks for; `None`: open.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for RouterOptions {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, trust_forwarded: false }
+        Self { max_body_bytes: 1024 * 1024, trust_forwarded: false, metrics_token: None }
     }
 }
 
@@ -36,7 +38,9 @@ pub fn build(state: AppState, options: RouterOptions) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::layer))
         .layer(middleware::from_fn_with_state(state.clone(), config_may_have_changed))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .layer(middleware::from_fn(metrics::track))
         .merge(ops::routes())
+        .layer(axum::Extension(metrics::MetricsToken(options.metrics_token)))
         .with_state(state);
     telemetry::access_log(app)
         .layer(middleware::from_fn_with_state(TrustForwarded(options.trust_forwarded), request_context::layer))

@@ -131,7 +131,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         state.config_changed.clone(),
         std::time::Duration::from_secs(u64::from(settings.key_manager_refresh_minutes.max(1)) * 60),
     ));
-    let options = RouterOptions { max_body_bytes: settings.max_body_bytes, trust_forwarded: settings.trust_forwarded };
+    let options = RouterOptions {
+        max_body_bytes: settings.max_body_bytes,
+        trust_forwarded: settings.trust_forwarded,
+        metrics_token: settings.metrics_token.as_ref().map(|token| token.0.clone()),
+    };
     let app = router::build(state, options).layer(axum::Extension(hub.clone()));
     tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");
     let mut stop = stop_rx.clone();

@@ -108,6 +108,9 @@ pub struct Settings {
     #[arg(long, env = "PORTICO_ANALYTICS_ROLLUP_DAYS", default_value_t = 400,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub analytics_rollup_days: u32,
+    /// Bearer token Prometheus must send to scrape `/metrics`; unset, `/metrics` is open.
+    #[arg(long, env = "PORTICO_METRICS_TOKEN")]
+    pub metrics_token: Option<gateway::settings::Redacted>,
     #[command(flatten)]
     pub gateway: GatewaySettings,
     /// A console session ends after this many minutes without a request (at least 5;

@@ -1,6 +1,7 @@
 //! The log phase: what the proxy notes about a request as it goes ([`Log`]), and the
 //! response body wrapper ([`Metered`]) that counts the bytes sent and, when the body is
-//! done or the client has gone, turns the notes into an [`Event`] on the queue.
+//! done or the client has gone, counts the call in the API's metrics and turns the notes
+//! into an [`Event`] on the queue.
 //! Request bodies of unknown length are counted by [`Counted`] on their way upstream.
 
 use std::borrow::Cow;
@@ -18,12 +19,14 @@ use super::{Analytics, CacheOutcome, ErrorSide, Event, RequestId};
 use crate::api::Api;
 use crate::credentials::Application;
 use crate::error::{ErrorSource, ProxyError};
+use crate::metrics::{ApiMetrics, Call};
 use crate::spec::AuthKind;
 
-/// What is known about one request so far. Inert (records nothing, holds nothing) when
+/// What is known about one request so far. Only what the metrics need is kept when
 /// analytics is off.
 pub struct Log {
     analytics: Option<Arc<Analytics>>,
+    metrics: Option<Arc<ApiMetrics>>,
     started: Instant,
     time_ms: i64,
     request_id: HeaderValue,
@@ -50,6 +53,7 @@ impl Log {
             if on { SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64) } else { 0 };
         Self {
             analytics: analytics.cloned(),
+            metrics: None,
             started: Instant::now(),
             time_ms,
             request_id: if on { request_id.clone() } else { HeaderValue::from_static("") },
@@ -74,9 +78,20 @@ impl Log {
         self.analytics.is_some()
     }
 
+    /// Whether a route was found (and so the API's metrics will count the call).
+    pub fn is_routed(&self) -> bool {
+        self.metrics.is_some()
+    }
+
+    /// No route was found: the call counts in `metrics`.
+    pub fn unrouted(&mut self, metrics: &Arc<ApiMetrics>) {
+        self.metrics = Some(metrics.clone());
+    }
+
     /// The route: API, operation, required credential and environment. An API that is
-    /// not tracked turns the notes off.
+    /// not tracked turns the analytics notes off (its metrics still count).
     pub fn routed(&mut self, api: &Arc<Api>, operation: Option<usize>, auth: AuthKind, environment: Option<&Arc<str>>) {
+        self.metrics = api.metrics.get().cloned();
         if !api.tracked {
             self.analytics = None;
         } else if self.is_on() {
@@ -104,7 +119,9 @@ impl Log {
                 self.bytes_in = length;
                 None
             }
-            None if streams && self.is_on() => Some(self.counted_in.insert(Arc::new(AtomicU64::new(0))).clone()),
+            None if streams && (self.is_on() || self.metrics.is_some()) => {
+                Some(self.counted_in.insert(Arc::new(AtomicU64::new(0))).clone())
+            }
             None => None,
         }
     }
@@ -133,8 +150,21 @@ impl Log {
         self.gateway_us = elapsed.saturating_sub(self.upstream_us.unwrap_or(0));
     }
 
-    /// The event, once `bytes_out` body bytes were sent, queued.
+    /// The call counted in the metrics and its event queued, once `bytes_out` body bytes
+    /// were sent.
     fn finish(self, bytes_out: u64) {
+        let latency_us = self.started.elapsed().as_micros() as u64;
+        let bytes_in = self.counted_in.as_ref().map_or(self.bytes_in, |counter| counter.load(Ordering::Relaxed));
+        if let Some(metrics) = &self.metrics {
+            metrics.record(&Call {
+                status: self.status,
+                total_us: latency_us,
+                upstream_us: self.upstream_us,
+                processing_us: self.gateway_us,
+                bytes_in,
+                bytes_out,
+            });
+        }
         let Some(analytics) = self.analytics else { return };
         let api = self.api.as_deref();
         let error_source = match &self.error {
@@ -147,7 +177,6 @@ impl Log {
             Some((code, _, throttled)) => (Some(code), throttled),
             None => (None, false),
         };
-        let bytes_in = self.counted_in.map_or(self.bytes_in, |counter| counter.load(Ordering::Relaxed));
         analytics.record(Event {
             time_ms: self.time_ms,
             request_id: RequestId(self.request_id),
@@ -159,7 +188,7 @@ impl Log {
             environment: self.environment,
             node: analytics.node().clone(),
             status: self.status,
-            latency_us: self.started.elapsed().as_micros() as u64,
+            latency_us,
             upstream_us: self.upstream_us,
             gateway_us: self.gateway_us,
             bytes_in,
@@ -199,7 +228,7 @@ pub struct Metered<B> {
 impl<B> Metered<B> {
     /// Wraps `inner`; `log` is recorded when the body is done.
     pub fn new(inner: B, log: Log) -> Self {
-        let log = log.is_on().then_some(log);
+        let log = (log.is_on() || log.is_routed()).then_some(log);
         Self { inner, sent: 0, log }
     }
 }

@@ -47,6 +47,8 @@ pub struct Limiter {
     falling_back: AtomicBool,
     clock: WallClock,
     throttled: AtomicU64,
+    /// Decisions by mode (as [`Mode`]'s order) and outcome (admitted, refused).
+    decisions: [[AtomicU64; 2]; 3],
     /// Admitted by approximate limits, not yet shared.
     pending: Pending,
 }
@@ -90,6 +92,7 @@ impl Limiter {
             falling_back: AtomicBool::new(false),
             clock: Arc::new(Utc::now),
             throttled: AtomicU64::new(0),
+            decisions: Default::default(),
             pending: Pending::default(),
         }
     }
@@ -144,6 +147,7 @@ impl Limiter {
         if decision.allowed && mode != Mode::Local {
             self.pending.note(key, cost, rate.emission_ns());
         }
+        self.decided(mode, decision.allowed);
         (decision, mode)
     }
 
@@ -184,6 +188,32 @@ impl Limiter {
 
     /// Decides a request costing `cost` for `key` under `rate`.
     pub async fn check(&self, key: &str, rate: &Rate, cost: u64) -> (Decision, Mode) {
+        let (decision, mode) = self.decide(key, rate, cost).await;
+        self.decided(mode, decision.allowed);
+        (decision, mode)
+    }
+
+    /// Decides a request costing `cost` for `key` against `quota` per `period`, now.
+    pub async fn quota(&self, key: &str, period: QuotaPeriod, quota: u64, cost: u64) -> (QuotaDecision, Mode) {
+        let (decision, mode) = self.decide_quota(key, period, quota, cost).await;
+        self.decided(mode, decision.allowed);
+        (decision, mode)
+    }
+
+    /// Decisions so far by mode: (mode, admitted, refused).
+    pub fn decisions(&self) -> [(Mode, u64, u64); 3] {
+        let count = |mode: Mode| {
+            let [admitted, refused] = &self.decisions[mode as usize];
+            (mode, admitted.load(Ordering::Relaxed), refused.load(Ordering::Relaxed))
+        };
+        [count(Mode::Local), count(Mode::Shared), count(Mode::Fallback)]
+    }
+
+    fn decided(&self, mode: Mode, allowed: bool) {
+        self.decisions[mode as usize][usize::from(!allowed)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    async fn decide(&self, key: &str, rate: &Rate, cost: u64) -> (Decision, Mode) {
         let Some(redis) = &self.redis else {
             return (self.local.check(key, rate, monotonic_ns(), cost), Mode::Local);
         };
@@ -200,8 +230,7 @@ impl Limiter {
         }
     }
 
-    /// Decides a request costing `cost` for `key` against `quota` per `period`, now.
-    pub async fn quota(&self, key: &str, period: QuotaPeriod, quota: u64, cost: u64) -> (QuotaDecision, Mode) {
+    async fn decide_quota(&self, key: &str, period: QuotaPeriod, quota: u64, cost: u64) -> (QuotaDecision, Mode) {
         let now = self.now();
         let Some(redis) = &self.redis else {
             return (self.quotas.check(key, period, quota, now, cost), Mode::Local);

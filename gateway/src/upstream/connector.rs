@@ -120,7 +120,9 @@ where
             .handshake(io)
             .await
             .map_err(ConnectError::Http)?;
+        let open = crate::metrics::UPSTREAM_CONNECTIONS.opened();
         tokio::spawn(async move {
+            let _open = open;
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "upstream HTTP/2 connection ended");
             }
@@ -128,7 +130,9 @@ where
         return Ok(Connection::Http2(sender));
     }
     let (sender, connection) = http1::handshake(io).await.map_err(ConnectError::Http)?;
+    let open = crate::metrics::UPSTREAM_CONNECTIONS.opened();
     tokio::spawn(async move {
+        let _open = open;
         if let Err(error) = connection.await {
             tracing::debug!(%error, "upstream connection ended");
         }

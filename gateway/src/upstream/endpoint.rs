@@ -79,6 +79,11 @@ impl Endpoint {
         self.breaker.record(ok, now_ms());
     }
 
+    /// The active health checks' verdict (true when none run).
+    pub fn is_healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
+    }
+
     /// Sets the active health-check verdict.
     pub fn set_healthy(&self, healthy: bool) {
         if self.healthy.swap(healthy, Ordering::Relaxed) != healthy {

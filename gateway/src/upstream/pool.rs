@@ -50,6 +50,12 @@ impl Pool {
         }
     }
 
+    /// How many idle HTTP/1.1 connections wait, and whether an HTTP/2 one is open.
+    pub fn state(&self) -> (usize, bool) {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).len();
+        (idle, self.shared.lock().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|s| !s.is_closed()))
+    }
+
     /// The shared HTTP/2 connection, if open.
     pub fn http2(&self) -> Option<http2::SendRequest<UpstreamBody>> {
         let shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);

@@ -134,6 +134,7 @@ struct Session {
 
 impl Session {
     async fn run(mut self, socket: WebSocket) {
+        let _connected = crate::metrics::GATEWAY_STREAMS.opened();
         let (mut sink, mut stream) = socket.split();
         let mut updates = self.hub.subscribe(&self.grant.environment);
         let mut sent: Option<Arc<Published>> = None;

@@ -65,7 +65,7 @@ pub async fn app(test: &str) -> TestApp {
         .expect("admin");
     let router = server::router::build(
         state.clone(),
-        server::router::RouterOptions { max_body_bytes: 64 * 1024, trust_forwarded: false },
+        server::router::RouterOptions { max_body_bytes: 64 * 1024, ..Default::default() },
     );
     TestApp { router, state, db }
 }
