@@ -22,6 +22,7 @@ mod report;
 
 pub use csv::{Table, to_csv};
 pub use ingest::{Ingested, ingest};
+pub(crate) use report::totals;
 pub use report::{Group, GroupBy, MAX_RANGE_DAYS, Point, Report, ReportQuery, Scope, Stats, StatusCount};
 
 /// Traffic of the APIs the caller publishes: one API's (`query.api_id`, needs
@@ -137,7 +138,7 @@ pub async fn subscription_usage(
 }
 
 /// The UTC calendar day or month around `now`.
-fn period(now: DateTime<Utc>, monthly: bool) -> (DateTime<Utc>, DateTime<Utc>) {
+pub(crate) fn period(now: DateTime<Utc>, monthly: bool) -> (DateTime<Utc>, DateTime<Utc>) {
     let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().unwrap_or(now);
     if monthly {
         let start = day(now.year(), now.month(), 1);
@@ -150,7 +151,7 @@ fn period(now: DateTime<Utc>, monthly: bool) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// Calls and throttled calls of `application` to `api` since the minute `from`.
-async fn counts(db: &impl Db, application: Uuid, api: Uuid, from: i64) -> DomainResult<(i64, i64)> {
+pub(crate) async fn counts(db: &impl Db, application: Uuid, api: Uuid, from: i64) -> DomainResult<(i64, i64)> {
     use analytics_minute::Column as C;
     let row: Option<(Option<i64>, Option<i64>)> = analytics_minute::Entity::find()
         .select_only()

@@ -1,6 +1,8 @@
 //! sea-orm entities: one module per table, mirroring the `migrations` crate. Status and
 //! role columns are stored as snake_case strings and parsed by the services.
 
+pub mod alert_event;
+pub mod alert_rule;
 pub mod analytics_batch;
 pub mod analytics_event;
 pub mod analytics_minute;

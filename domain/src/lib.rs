@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod alerts;
 pub mod analytics;
 pub mod api_cache;
 pub mod api_definition;

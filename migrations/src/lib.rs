@@ -22,6 +22,7 @@ mod m20261202_000010_create_sso;
 mod m20261203_000001_tier_limits;
 mod m20261203_000020_api_cache_generation;
 mod m20261204_000001_create_analytics;
+mod m20261205_000001_create_alerts;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_tier_limits::Migration),
             Box::new(m20261203_000020_api_cache_generation::Migration),
             Box::new(m20261204_000001_create_analytics::Migration),
+            Box::new(m20261205_000001_create_alerts::Migration),
         ]
     }
 }

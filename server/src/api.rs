@@ -12,6 +12,7 @@ mod admin_roles;
 mod admin_sso;
 mod admin_tiers;
 mod admin_users;
+mod alerts;
 mod analytics;
 mod auth;
 mod gateway_stream;
@@ -83,6 +84,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(publisher::routes())
         .merge(publisher_runtime::routes())
         .merge(analytics::routes())
+        .merge(alerts::routes())
         .merge(portal::routes())
         .merge(portal_identity::routes())
         .merge(gateway_stream::routes())

@@ -2,6 +2,7 @@
 //! API, Leptos UI, operational endpoints), start-up and the command line. Business rules
 //! live in `domain`; this crate wires them to HTTP.
 
+pub mod alerts;
 pub mod analytics;
 pub mod api;
 pub mod auth;

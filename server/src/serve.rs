@@ -125,6 +125,11 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         settings.analytics_retention_days,
         settings.analytics_rollup_days,
     ));
+    tokio::spawn(crate::alerts::evaluate(
+        state.db.clone(),
+        std::time::Duration::from_secs(settings.alerts_interval_secs),
+    ));
+    tokio::spawn(crate::alerts::deliver(state.db.clone(), settings.alerts_webhook_allow_private));
     tokio::spawn(crate::mailer::run(state.db.clone(), state.mail.clone(), state.mail_wakeup.clone()));
     tokio::spawn(crate::key_manager_refresh::run(
         state.db.clone(),

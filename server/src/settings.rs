@@ -108,6 +108,14 @@ pub struct Settings {
     #[arg(long, env = "PORTICO_ANALYTICS_ROLLUP_DAYS", default_value_t = 400,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub analytics_rollup_days: u32,
+    /// Seconds between evaluations of the alert rules.
+    #[arg(long, env = "PORTICO_ALERTS_INTERVAL_SECS", default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(5..))]
+    pub alerts_interval_secs: u64,
+    /// Let alert webhooks reach private, loopback and link-local addresses (off: a rule
+    /// cannot be used to reach internal hosts).
+    #[arg(long = "alerts-webhook-allow-private", env = "PORTICO_ALERTS_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = ArgAction::Set)]
+    pub alerts_webhook_allow_private: bool,
     /// Bearer token Prometheus must send to scrape `/metrics`; unset, `/metrics` is open.
     #[arg(long, env = "PORTICO_METRICS_TOKEN")]
     pub metrics_token: Option<gateway::settings::Redacted>,

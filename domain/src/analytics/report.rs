@@ -280,6 +280,16 @@ async fn sums(db: &impl Db, filter: Condition, key: SimpleExpr) -> DomainResult<
     Ok(rows)
 }
 
+/// Every call in `scope` from the minute `from` (inclusive) to `to` (exclusive).
+pub(crate) async fn totals(db: &impl Db, scope: &Scope, from: i64, to: i64) -> DomainResult<Stats> {
+    let filter = scope_condition(scope).add(C::Minute.gte(from)).add(C::Minute.lt(to));
+    let mut totals = Acc::default();
+    for row in sums(db, filter, Expr::col(C::ApiId).into()).await? {
+        totals.add(&row);
+    }
+    Ok(totals.finish())
+}
+
 /// The report of the calls in `scope` that match `query`. The caller has checked that
 /// the actor may read `scope`.
 pub(crate) async fn build(db: &impl Db, scope: &Scope, query: &ReportQuery) -> DomainResult<Report> {

@@ -1,4 +1,5 @@
-//! Fetching an API description by URL, safely from a server: http and https only, a
+//! Fetching an API description by URL — and posting webhooks ([`post_json`]) — safely
+//! from a server: http and https only, a
 //! total timeout, a size limit (reading stops as soon as it is passed), at most a few
 //! redirects, and no server-side request forgery — the host is resolved here, every
 //! address it resolves to is checked (see `address`), and the connection goes to exactly
@@ -11,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{ACCEPT, CONTENT_LENGTH, LOCATION, USER_AGENT};
 use hyper::{Request, Response, StatusCode, Uri};
@@ -138,7 +139,11 @@ async fn fetch(url: &str, policy: &FetchPolicy) -> Result<Vec<u8>, FetchError> {
     let mut redirects = 0;
     loop {
         let addresses = vet(&target, policy.allow_private_addresses).await?;
-        let response = send(&target, addresses).await?;
+        let request = Request::get(target.uri.clone())
+            .header(USER_AGENT, concat!("Portico/", env!("CARGO_PKG_VERSION"), " (OpenAPI import)"))
+            .header(ACCEPT, "application/json, application/yaml, text/yaml, */*;q=0.5")
+            .body(Full::new(Bytes::new()));
+        let response = send(&target, addresses, request).await?;
         let status = response.status();
         if is_redirect(status) {
             if redirects >= policy.max_redirects {
@@ -273,8 +278,41 @@ impl tower::Service<Name> for VettedResolver {
     }
 }
 
-/// Sends a GET to the target, connecting only to `addresses`.
-async fn send(target: &Target, addresses: Vec<SocketAddr>) -> Result<Response<Incoming>, FetchError> {
+/// Posts `body` as JSON to `url` under the same rules as [`fetch_spec`] (no redirects
+/// followed: a webhook answers where it is); returns the status of a 2xx answer.
+///
+/// # Errors
+/// A [`FetchError`]; a non-2xx answer is [`FetchError::Status`].
+pub async fn post_json(
+    url: &str,
+    body: Bytes,
+    headers: &[(&'static str, String)],
+    policy: &FetchPolicy,
+) -> Result<u16, FetchError> {
+    let post = async {
+        let target = Target::parse(url)?;
+        let addresses = vet(&target, policy.allow_private_addresses).await?;
+        let mut request = Request::post(target.uri.clone())
+            .header(USER_AGENT, concat!("Portico/", env!("CARGO_PKG_VERSION"), " (webhook)"))
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let response = send(&target, addresses, request.body(Full::new(body))).await?;
+        let status = response.status();
+        // Read (a little of) the answer so the exchange completes; its content is not used.
+        let _ = read_body(response, 64 * 1024).await;
+        if status.is_success() { Ok(status.as_u16()) } else { Err(FetchError::Status(status.as_u16())) }
+    };
+    tokio::time::timeout(policy.timeout, post).await.unwrap_or(Err(FetchError::Timeout(policy.timeout)))
+}
+
+/// Sends `request` to the target, connecting only to `addresses`.
+async fn send(
+    target: &Target,
+    addresses: Vec<SocketAddr>,
+    request: Result<Request<Full<Bytes>>, hyper::http::Error>,
+) -> Result<Response<Incoming>, FetchError> {
     let failed = |message: String| FetchError::Connect { host: target.host.clone(), message };
     let resolver = VettedResolver { host: target.host.as_str().into(), addresses };
     let mut http = HttpConnector::new_with_resolver(resolver);
@@ -285,12 +323,8 @@ async fn send(target: &Target, addresses: Vec<SocketAddr>) -> Result<Response<In
         .https_or_http()
         .enable_http1()
         .wrap_connector(http);
-    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(https);
-    let request = Request::get(target.uri.clone())
-        .header(USER_AGENT, concat!("Portico/", env!("CARGO_PKG_VERSION"), " (OpenAPI import)"))
-        .header(ACCEPT, "application/json, application/yaml, text/yaml, */*;q=0.5")
-        .body(Empty::new())
-        .map_err(|error| failed(error.to_string()))?;
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(https);
+    let request = request.map_err(|error| failed(error.to_string()))?;
     client.request(request).await.map_err(|error| failed(error_chain(&error)))
 }
 

@@ -117,6 +117,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("patch", "/api/publisher/v1/subscriptions/{subscription_id}", Org(SubscriptionsManage)),
     ("get", "/api/publisher/v1/analytics", Org(ApisRead)),
     ("get", "/api/publisher/v1/analytics/export", Org(ApisRead)),
+    ("get", "/api/publisher/v1/alerts/rules", Org(ApisRead)),
+    ("post", "/api/publisher/v1/alerts/rules", Org(ApisWrite)),
+    ("put", "/api/publisher/v1/alerts/rules/{rule_id}", Org(ApisWrite)),
+    ("delete", "/api/publisher/v1/alerts/rules/{rule_id}", Org(ApisWrite)),
+    ("get", "/api/publisher/v1/alerts/events", Org(ApisRead)),
     // Portal.
     ("get", "/api/portal/v1/apis", Public("the catalog shows each visitor what they may see")),
     ("get", "/api/portal/v1/apis/{api_id}", Public("the catalog shows each visitor what they may see")),
