@@ -47,6 +47,8 @@ PORTICO_ADMIN_EMAIL="$admin_email" \
 PORTICO_ADMIN_PASSWORD="$admin_password" \
 PORTICO_SITE_ROOT="$ROOT/target/site" \
 PORTICO_LOG_FORMAT=json \
+PORTICO_ALERTS_INTERVAL_SECS=5 \
+PORTICO_ALERTS_WEBHOOK_ALLOW_PRIVATE=true \
   "$(target_dir)/debug/portico" >"$data/portico.log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT

@@ -84,10 +84,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/portal/applications") view=portal::Applications ssr=SsrMode::Async/>
                         <Route path=path!("/portal/applications/:id") view=portal::ApplicationDetail ssr=SsrMode::Async/>
                         <Route path=path!("/publisher") view=publisher::PublisherHome ssr=SsrMode::Async/>
+                        <Route path=path!("/publisher/alerts") view=publisher::AlertsPage ssr=SsrMode::Async/>
                         <Route path=path!("/publisher/apis/new") view=publisher::NewApiPage ssr=SsrMode::Async/>
                         <Route path=path!("/publisher/apis/:id") view=publisher::ApiDetail ssr=SsrMode::Async/>
                         <ParentRoute path=path!("/admin") view=admin::AdminArea ssr=SsrMode::Async>
                             <Route path=path!("") view=admin::AdminHome ssr=SsrMode::Async/>
+                            <Route path=path!("analytics") view=admin::AdminAnalyticsPage ssr=SsrMode::Async/>
                             <Route path=path!("orgs") view=admin::OrgsPage ssr=SsrMode::Async/>
                             <Route path=path!("orgs/:id") view=admin::OrgDetail ssr=SsrMode::Async/>
                             <Route path=path!("users") view=admin::UsersPage ssr=SsrMode::Async/>

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::actor::AdminScope;
 use crate::audit::{self, Change};
-use crate::entities::{alert_event, alert_rule, api};
+use crate::entities::{alert_event, alert_rule, api, organization};
 use crate::{Actor, Db, DomainError, DomainResult, Permission};
 
 pub use delivery::{MAX_ATTEMPTS, deliver_due};
@@ -210,6 +210,18 @@ pub async fn list_rules(db: &impl Db, actor: &Actor) -> DomainResult<Vec<AlertRu
         .all(db)
         .await?;
     Ok(rows.into_iter().map(AlertRuleView::from).collect())
+}
+
+/// The organizations (id, name) whose APIs the caller may put rules on: where it holds
+/// `apis_write`, by name.
+pub async fn watchable_orgs(db: &impl Db, actor: &Actor) -> DomainResult<Vec<(Uuid, String)>> {
+    let scope = actor.require_somewhere(Permission::ApisWrite)?;
+    let rows = organization::Entity::find()
+        .filter(org_filter(organization::Column::Id, &scope))
+        .order_by_asc(organization::Column::Name)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|org| (org.id, org.name)).collect())
 }
 
 /// The latest `limit` (at most 500) alerts of the organizations where the caller holds

@@ -11,17 +11,20 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entities::{analytics_batch, analytics_event, analytics_minute, api, application};
+use crate::actor::AdminScope;
+use crate::entities::{analytics_batch, analytics_event, analytics_minute, api, application, organization};
 use crate::tiers::TierLimits;
-use crate::{Actor, Db, DomainResult, Permission};
+use crate::{Actor, Db, DomainError, DomainResult, Permission};
 
 mod csv;
 pub mod histogram;
 mod ingest;
+mod nodes;
 mod report;
 
 pub use csv::{Table, to_csv};
 pub use ingest::{Ingested, ingest};
+pub use nodes::{NodeAnalytics, nodes};
 pub(crate) use report::totals;
 pub use report::{Group, GroupBy, MAX_RANGE_DAYS, Point, Report, ReportQuery, Scope, Stats, StatusCount};
 
@@ -37,6 +40,25 @@ pub async fn publisher_report(db: &impl Db, actor: &Actor, query: &ReportQuery) 
         None => Scope::ApiOrgs(actor.require_somewhere(Permission::ApisRead)?),
     };
     report::build(db, &scope, query).await
+}
+
+/// The platform's traffic for administrators: every organization's APIs for platform
+/// administrators, the organizations they administer for org admins; one organization's
+/// with `org_id` (others are *not found*). Group by [`GroupBy::Organization`] for the
+/// per-tenant view.
+pub async fn admin_report(
+    db: &impl Db,
+    actor: &Actor,
+    org_id: Option<Uuid>,
+    query: &ReportQuery,
+) -> DomainResult<Report> {
+    let scope = actor.require_admin()?;
+    let scope = match org_id {
+        Some(org) if scope.contains(org) => AdminScope::Orgs(vec![org]),
+        Some(_) => return Err(DomainError::NotFound("organization")),
+        None => scope,
+    };
+    report::build(db, &Scope::ApiOrgs(scope), query).await
 }
 
 /// Traffic of one application the caller may use.
@@ -70,6 +92,13 @@ pub(crate) async fn labels(db: &impl Db, keys: &[String], group_by: GroupBy) -> 
             .await?
             .into_iter()
             .map(|a| (a.id.to_string(), a.name))
+            .collect(),
+        GroupBy::Organization => organization::Entity::find()
+            .filter(organization::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
             .collect(),
         GroupBy::Operation | GroupBy::Status | GroupBy::Environment => HashMap::new(),
     })

@@ -14,7 +14,11 @@
 //! * a DB-less gateway posts them to [`http_sink::HttpSink`] when
 //!   `PORTICO_ANALYTICS_HTTP_URL` is set (e.g. a control plane's
 //!   `/api/gateway/v1/analytics`); with no destination it records nothing;
-//! * anything else (an exporter, a custom publisher) implements [`Sink`].
+//! * anything else (a custom publisher) implements [`Sink`].
+//!
+//! Besides that one destination, every batch is also offered to the configured
+//! [`exporters`] (OpenSearch / Elasticsearch bulk, OTLP logs, custom sinks), each on its
+//! own bounded queue so a slow one never holds anything back.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,8 +29,11 @@ use crossbeam_queue::ArrayQueue;
 use serde::{Deserialize, Serialize};
 
 mod event;
+pub mod exporters;
 pub mod http_sink;
 pub mod log;
+pub mod opensearch;
+pub mod otlp_logs;
 
 pub use event::{CacheOutcome, ErrorSide, Event, RequestId};
 
@@ -46,6 +53,8 @@ pub struct Analytics {
     /// Number of the next batch; starts at the process's start time in microseconds, so
     /// a restarted node never reuses one (the control plane stores a batch once).
     next_batch: AtomicU64,
+    /// The exporters that receive a copy of every batch.
+    exporters: std::sync::Mutex<Vec<Arc<exporters::ExportQueue>>>,
 }
 
 /// Events shipped together.
@@ -82,6 +91,7 @@ impl Analytics {
             shipped: AtomicU64::new(0),
             node: node.into(),
             next_batch: AtomicU64::new(u64::try_from(start.as_micros()).unwrap_or_default()),
+            exporters: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -124,7 +134,15 @@ impl Analytics {
             }
         }
         let seq = self.next_batch.fetch_add(1, Ordering::Relaxed);
-        Some(Batch { node: self.node.to_string(), seq, dropped: self.dropped(), events })
+        let batch = Batch { node: self.node.to_string(), seq, dropped: self.dropped(), events };
+        let exporters = self.exporters.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !exporters.is_empty() {
+            let shared = Arc::new(batch.clone());
+            for exporter in exporters.iter() {
+                exporter.offer(&shared);
+            }
+        }
+        Some(batch)
     }
 
     /// Notes that `batch` was taken.
@@ -217,6 +235,7 @@ mod tests {
             throttled: false,
             cache: None,
             auth: None,
+            trace_id: None,
         }
     }
 

@@ -29,6 +29,10 @@ pub struct Api {
     pub caching: Option<Caching>,
     /// Its calls are recorded in analytics (the spec's `do_not_track` unset).
     pub tracked: bool,
+    /// The header an API key may come in (lowercase), redacted in access logs.
+    pub key_header: Arc<str>,
+    /// The query parameter an API key may come in, redacted in access logs.
+    pub key_query: Option<Arc<str>>,
     /// Its Prometheus counters, attached when its configuration is installed.
     pub metrics: std::sync::OnceLock<Arc<crate::metrics::ApiMetrics>>,
 }
@@ -66,6 +70,8 @@ impl Api {
             max_body_bytes: spec.max_body_bytes.unwrap_or(default_max_body),
             caching: Caching::compile(index, spec)?,
             tracked: !spec.do_not_track,
+            key_header: Arc::from(spec.key_auth.header.to_ascii_lowercase()),
+            key_query: spec.key_auth.query.as_deref().map(Arc::from),
             metrics: std::sync::OnceLock::new(),
         }))
     }

@@ -7,6 +7,7 @@
 //! [`Config`](config::Config), which a source keeps current — a file (DB-less mode), the
 //! control plane's stream, or, in `portico`, the co-located control plane in-process.
 
+pub mod access_log;
 pub mod analytics;
 pub mod api;
 pub mod cache;
@@ -18,6 +19,8 @@ pub mod file_source;
 pub mod forwarding;
 pub mod jwt;
 pub mod metrics;
+pub mod observers;
+pub mod outbound;
 pub mod policy;
 pub mod proxy;
 pub mod ratelimit;
@@ -29,6 +32,7 @@ pub mod settings;
 pub mod signal;
 pub mod spec;
 pub mod status;
+pub mod telemetry;
 pub mod tiers;
 pub mod tls;
 pub mod upstream;

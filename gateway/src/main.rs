@@ -125,7 +125,7 @@ async fn run(cli: Cli) -> ExitCode {
         Source::File(_) => match db_less_analytics(&cli.gateway) {
             Ok(analytics) => analytics,
             Err(error) => {
-                tracing::error!("PORTICO_ANALYTICS_HTTP_URL: {error}");
+                tracing::error!("{error}");
                 return ExitCode::FAILURE;
             }
         },

@@ -5,10 +5,11 @@
 //! body bytes. Recording is a handful of relaxed atomic additions on counters the API
 //! holds ([`ApiMetrics`], attached when a configuration is installed and kept across
 //! configurations while the API exists). Everything else — configuration version and apply
-//! time, upstream health and connections, rate-limit decisions, analytics drops, client
-//! connections, process figures — is read when scraped.
+//! time, upstream health and connections, rate-limit decisions, analytics, exporters,
+//! spans and access-log lines, client connections, process figures — is read when scraped.
 
 pub mod exposition;
+mod observed;
 pub mod process;
 
 use std::collections::HashMap;
@@ -18,8 +19,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use exposition::{Exposition, Histogram, Kind};
 
-use crate::analytics::Analytics;
 use crate::config::{Config, ConfigStore};
+use crate::observers::Observers;
 use crate::ratelimit::limiter::Mode;
 
 /// Connections from clients to the proxy listeners.
@@ -176,7 +177,7 @@ impl Metrics {
 }
 
 /// The exposition of everything the gateway measures.
-pub fn render(store: &ConfigStore, analytics: Option<&Analytics>) -> String {
+pub fn render(store: &ConfigStore, observers: &Observers) -> String {
     let mut out = Exposition::default();
     let config = store.current();
     let metrics = store.metrics();
@@ -187,9 +188,7 @@ pub fn render(store: &ConfigStore, analytics: Option<&Analytics>) -> String {
     }
     write_connections(&mut out);
     write_limits(&mut out, store);
-    if let Some(analytics) = analytics {
-        write_analytics(&mut out, analytics);
-    }
+    observed::write(&mut out, observers);
     process::write(&mut out);
     out.finish()
 }
@@ -349,23 +348,4 @@ fn write_limits(out: &mut Exposition, store: &ConfigStore) {
         "Requests refused by a rate limit, quota or concurrency limit.",
     )
     .sample("portico_gateway_throttled_total", &[], limiter.throttled() as f64);
-}
-
-fn write_analytics(out: &mut Exposition, analytics: &Analytics) {
-    out.family(
-        "portico_gateway_analytics_dropped_total",
-        Kind::Counter,
-        "Analytics events dropped because the queue was full.",
-    )
-    .sample("portico_gateway_analytics_dropped_total", &[], analytics.dropped() as f64);
-    out.family("portico_gateway_analytics_shipped_total", Kind::Counter, "Analytics events shipped.").sample(
-        "portico_gateway_analytics_shipped_total",
-        &[],
-        analytics.shipped() as f64,
-    );
-    out.family("portico_gateway_analytics_queued", Kind::Gauge, "Analytics events waiting to be shipped.").sample(
-        "portico_gateway_analytics_queued",
-        &[],
-        analytics.queued() as f64,
-    );
 }

@@ -15,17 +15,19 @@ use http::{HeaderValue, Method, Request, Response, Uri, Version};
 use http_body_util::{Either, Full, Limited};
 use hyper::body::{Body, Incoming};
 
+use crate::analytics::CacheOutcome;
 use crate::analytics::log::{Counted, Log, Metered};
-use crate::analytics::{Analytics, CacheOutcome};
 use crate::api::Api;
 use crate::cache::{self, CacheKey, CacheRules, Recording, Stored};
 use crate::config::ConfigStore;
 use crate::error::ProxyError;
 use crate::forwarding::{Forwarding, Peer, strip_hop_by_hop};
+use crate::observers::Observers;
 use crate::policy::{APPLICATION_HEADER, Flow, RequestCtx};
 use crate::request_id;
 use crate::router::Lookup;
 use crate::spec::ApiState;
+use crate::telemetry::context::TRACEPARENT;
 use crate::upstream::PooledBody;
 
 /// Body of a gateway response: the upstream's, streamed (and copied to the cache on a
@@ -52,20 +54,14 @@ pub struct Proxy {
     forwarding: Forwarding,
     /// Scheme clients use to reach this listener (`http` or `https`).
     scheme: &'static str,
-    /// Where analytics events go; `None` when analytics is off.
-    analytics: Option<Arc<Analytics>>,
+    /// Analytics, tracing and the access log, each when configured.
+    observers: Observers,
 }
 
 impl Proxy {
-    /// A proxy serving `store`'s configuration, recording an event per request in
-    /// `analytics` when given.
-    pub fn new(
-        store: Arc<ConfigStore>,
-        forwarding: Forwarding,
-        scheme: &'static str,
-        analytics: Option<Arc<Analytics>>,
-    ) -> Self {
-        Self { store, forwarding, scheme, analytics }
+    /// A proxy serving `store`'s configuration, telling `observers` about every request.
+    pub fn new(store: Arc<ConfigStore>, forwarding: Forwarding, scheme: &'static str, observers: Observers) -> Self {
+        Self { store, forwarding, scheme, observers }
     }
 
     /// Describes a new connection from `ip` (see [`Forwarding::peer`]).
@@ -76,7 +72,8 @@ impl Proxy {
     /// Handles one request from `peer`; every failure is a JSON error with the request id.
     pub async fn handle(&self, req: Request<Incoming>, peer: &Peer) -> Result<Response<ResponseBody>, Infallible> {
         let request_id = request_id::from_headers(req.headers());
-        let mut log = Log::start(self.analytics.as_ref(), &request_id, req.method());
+        let client_ip = || self.forwarding.client_ip(peer, req.headers());
+        let mut log = Log::start(&self.observers, &req, &request_id, self.scheme, client_ip);
         let response = match self.forward(req, peer, &request_id, &mut log).await {
             Ok(response) => response,
             Err(error) => {
@@ -177,6 +174,9 @@ impl Proxy {
         };
         for policy in &api.policies {
             policy.on_upstream_request(&mut head, &cx);
+        }
+        if let Some(traceparent) = log.upstream_traceparent() {
+            head.headers.insert(TRACEPARENT, traceparent);
         }
         let counter = log.body_in(declared_length, !body.is_end_stream());
         let limit = usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX);

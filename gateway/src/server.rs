@@ -17,10 +17,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::access_log::AccessLog;
 use crate::analytics::Analytics;
 use crate::config::ConfigStore;
 use crate::forwarding::Forwarding;
 use crate::metrics::CLIENT_CONNECTIONS;
+use crate::observers::Observers;
 use crate::proxy::Proxy;
 use crate::{GatewaySettings, status, tls};
 
@@ -31,7 +33,7 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Gateway {
     settings: GatewaySettings,
     store: Arc<ConfigStore>,
-    analytics: Option<Arc<Analytics>>,
+    observers: Observers,
 }
 
 /// The gateway with its listeners bound (ports are known), not yet serving.
@@ -41,7 +43,7 @@ pub struct BoundGateway {
     tls: Option<(TcpListener, TlsAcceptor)>,
     settings: GatewaySettings,
     store: Arc<ConfigStore>,
-    analytics: Option<Arc<Analytics>>,
+    observers: Observers,
     /// Actual address of the proxy listener.
     pub proxy_addr: SocketAddr,
     /// Actual address of the TLS proxy listener, when TLS is configured.
@@ -54,18 +56,32 @@ impl Gateway {
     /// A gateway with these settings, serving the configuration in `store` (which its
     /// configuration source — a file, the control plane — keeps current).
     pub fn new(settings: GatewaySettings, store: Arc<ConfigStore>) -> Self {
-        Self { settings, store, analytics: None }
+        Self { settings, store, observers: Observers::default() }
     }
 
-    /// Records an analytics event for every request in `analytics` (whoever ships them).
+    /// Records an analytics event for every request in `analytics` (whoever ships them;
+    /// the exporters of the settings also receive every batch).
     pub fn with_analytics(mut self, analytics: Arc<Analytics>) -> Self {
-        self.analytics = Some(analytics);
+        self.observers.analytics = Some(analytics);
         self
     }
 
-    /// Binds the listeners and reads the default TLS certificate; fails with a message
-    /// naming the address that could not be bound or the file that could not be used.
-    pub async fn bind(self) -> Result<BoundGateway, String> {
+    /// Binds the listeners and reads the default TLS certificate, and starts what the
+    /// settings ask for besides: tracing (OTLP export), the access log and the analytics
+    /// exporters. Fails with a message naming the address that could not be bound or the
+    /// setting or file that could not be used.
+    pub async fn bind(mut self) -> Result<BoundGateway, String> {
+        if let Some((tracer, exporter)) = self.settings.telemetry.tracer("portico-gateway")? {
+            tokio::spawn(exporter.run());
+            self.observers.tracer = Some(tracer);
+        }
+        if let Some(destination) = self.settings.access_log.as_deref().filter(|d| *d != "off") {
+            let log = AccessLog::open(destination, &self.settings.access_log_fields, &self.settings.access_log_redact)?;
+            self.observers.access_log = Some(log);
+        }
+        if let Some(analytics) = &self.observers.analytics {
+            crate::analytics::exporters::start(&self.settings, analytics)?;
+        }
         let bind = |addr: SocketAddr, what: &'static str| async move {
             TcpListener::bind(addr).await.map_err(|e| format!("cannot listen for {what} on {addr}: {e}"))
         };
@@ -85,7 +101,7 @@ impl Gateway {
             tls,
             settings: self.settings,
             store: self.store,
-            analytics: self.analytics,
+            observers: self.observers,
         })
     }
 }
@@ -106,8 +122,8 @@ impl BoundGateway {
         builder.http1().timer(TokioTimer::new()).header_read_timeout(self.settings.header_timeout());
         builder.http2().timer(TokioTimer::new()).keep_alive_interval(Duration::from_secs(30));
         let forwarding = Forwarding::new(self.settings.trusted_proxies.clone());
-        let http = Arc::new(Proxy::new(self.store.clone(), forwarding.clone(), "http", self.analytics.clone()));
-        let https = Arc::new(Proxy::new(self.store.clone(), forwarding, "https", self.analytics.clone()));
+        let http = Arc::new(Proxy::new(self.store.clone(), forwarding.clone(), "http", self.observers.clone()));
+        let https = Arc::new(Proxy::new(self.store.clone(), forwarding, "https", self.observers.clone()));
         tracing::info!(proxy = %self.proxy_addr, tls = ?self.tls_addr, status = %self.status_addr, "gateway listening");
         // Connections still being set up (first bytes, TLS handshake) are not yet watched
         // by `graceful`; this tells them to give up when shutdown begins.
@@ -133,8 +149,8 @@ impl BoundGateway {
             let mut closed = closed.clone();
             match listener {
                 Listener::Status => {
-                    let (store, analytics) = (self.store.clone(), self.analytics.clone());
-                    let service = service_fn(move |req| status::handle(req, store.clone(), analytics.clone()));
+                    let (store, observers) = (self.store.clone(), self.observers.clone());
+                    let service = service_fn(move |req| status::handle(req, store.clone(), observers.clone()));
                     tokio::spawn(async move {
                         if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
                             report(watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()))

@@ -72,6 +72,53 @@ pub struct GatewaySettings {
     /// token>`). Never logged.
     #[arg(long = "analytics-http-authorization", env = "PORTICO_ANALYTICS_HTTP_AUTHORIZATION", hide_env_values = true)]
     pub analytics_http_authorization: Option<Redacted>,
+    /// Base URL of an OpenSearch or Elasticsearch cluster that also receives every
+    /// analytics event (`POST <url>/_bulk`), e.g. `https://search.example.com:9200`.
+    /// Default: unset.
+    #[arg(long = "analytics-opensearch-url", env = "PORTICO_ANALYTICS_OPENSEARCH_URL")]
+    pub analytics_opensearch_url: Option<String>,
+    /// Index name prefix for those events: they go to `<prefix>-YYYY.MM.DD` (UTC day).
+    #[arg(
+        long = "analytics-opensearch-index",
+        env = "PORTICO_ANALYTICS_OPENSEARCH_INDEX",
+        default_value = "portico-analytics"
+    )]
+    pub analytics_opensearch_index: String,
+    /// `Authorization` header for the cluster (`Basic …` or `ApiKey …`). Never logged.
+    #[arg(
+        long = "analytics-opensearch-authorization",
+        env = "PORTICO_ANALYTICS_OPENSEARCH_AUTHORIZATION",
+        hide_env_values = true
+    )]
+    pub analytics_opensearch_authorization: Option<Redacted>,
+    /// Also export every analytics event as an OTLP log record to the collector of
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (`/v1/logs`).
+    #[arg(long = "analytics-otlp", env = "PORTICO_ANALYTICS_OTLP", default_value_t = false, action = clap::ArgAction::Set)]
+    pub analytics_otlp: bool,
+    /// The JSON access log: `stdout`, `stderr`, a file path (appended to), or `off`.
+    /// Default: off.
+    #[arg(long = "gateway-access-log", env = "PORTICO_GATEWAY_ACCESS_LOG")]
+    pub access_log: Option<String>,
+    /// The access log's fields, comma-separated: `time`, `request_id`, `trace_id`,
+    /// `client_ip`, `method`, `path`, `query`, `status`, `latency_ms`, `upstream_ms`,
+    /// `gateway_ms`, `bytes_in`, `bytes_out`, `api`, `api_version`, `operation`,
+    /// `application`, `environment`, `node`, `error_code`, `error_source`, `throttled`,
+    /// `cache`, `auth`, and `header:NAME` for a request header.
+    #[arg(
+        long = "gateway-access-log-fields",
+        env = "PORTICO_GATEWAY_ACCESS_LOG_FIELDS",
+        value_delimiter = ',',
+        default_value = crate::access_log::DEFAULT_FIELDS
+    )]
+    pub access_log_fields: Vec<String>,
+    /// More query parameters and headers whose values the access log replaces with
+    /// `[REDACTED]`, comma-separated (credentials such as `Authorization`, cookies, API
+    /// keys, `access_token` and the API's key parameter always are).
+    #[arg(long = "gateway-access-log-redact", env = "PORTICO_GATEWAY_ACCESS_LOG_REDACT", value_delimiter = ',', num_args = 0..)]
+    pub access_log_redact: Vec<String>,
+    /// OpenTelemetry: traces and OTLP export.
+    #[command(flatten)]
+    pub telemetry: crate::telemetry::settings::OtelSettings,
 }
 
 /// A setting's value that must never be printed: its `Debug` is `<redacted>`.
@@ -111,6 +158,14 @@ impl GatewaySettings {
             analytics_flush_ms: 100,
             analytics_http_url: None,
             analytics_http_authorization: None,
+            analytics_opensearch_url: None,
+            analytics_opensearch_index: "portico-analytics".into(),
+            analytics_opensearch_authorization: None,
+            analytics_otlp: false,
+            access_log: None,
+            access_log_fields: crate::access_log::DEFAULT_FIELDS.split(',').map(str::to_owned).collect(),
+            access_log_redact: Vec::new(),
+            telemetry: crate::telemetry::settings::OtelSettings::default(),
         }
     }
 

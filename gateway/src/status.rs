@@ -13,26 +13,26 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
 
-use crate::analytics::Analytics;
 use crate::config::ConfigStore;
 use crate::metrics::exposition::CONTENT_TYPE;
+use crate::observers::Observers;
 use crate::ratelimit::limiter::Mode;
 
 /// Handles one status request about `store`.
 pub async fn handle<B>(
     req: Request<B>,
     store: Arc<ConfigStore>,
-    analytics: Option<Arc<Analytics>>,
+    observers: Observers,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     if req.uri().path() == "/metrics" {
-        let text = crate::metrics::render(&store, analytics.as_deref());
+        let text = crate::metrics::render(&store, &observers);
         let mut response = Response::new(Full::new(Bytes::from(text)));
         response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(CONTENT_TYPE));
         return Ok(response);
     }
     let config = store.current();
     let (status, body) = match (req.uri().path(), &config) {
-        ("/analytics", _) => match &analytics {
+        ("/analytics", _) => match &observers.analytics {
             Some(analytics) => (StatusCode::OK, analytics.status()),
             None => (StatusCode::OK, serde_json::json!({"enabled": false})),
         },

@@ -23,6 +23,7 @@ mod m20261203_000001_tier_limits;
 mod m20261203_000020_api_cache_generation;
 mod m20261204_000001_create_analytics;
 mod m20261205_000001_create_alerts;
+mod m20261208_000001_index_analytics_batches;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_api_cache_generation::Migration),
             Box::new(m20261204_000001_create_analytics::Migration),
             Box::new(m20261205_000001_create_alerts::Migration),
+            Box::new(m20261208_000001_index_analytics_batches::Migration),
         ]
     }
 }

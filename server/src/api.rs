@@ -4,6 +4,7 @@
 //! from the code and cannot drift from the router (a test compares them).
 
 pub mod access;
+mod admin_analytics;
 mod admin_audit;
 mod admin_gateways;
 mod admin_identity;
@@ -78,6 +79,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_orgs::routes())
         .merge(admin_users::routes())
         .merge(admin_audit::routes())
+        .merge(admin_analytics::routes())
         .merge(admin_gateways::routes())
         .merge(admin_tiers::routes())
         .merge(admin_identity::routes())

@@ -43,8 +43,9 @@ pub async fn track(request: Request, next: Next) -> Response {
         request.extensions().get::<MatchedPath>().map_or(Arc::from("(unmatched)"), |p| Arc::from(p.as_str()));
     let method: Arc<str> = Arc::from(request.method().as_str());
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     let elapsed = started.elapsed().as_micros() as u64;
+    response.extensions_mut().insert(crate::request_context::MatchedRoute(route.clone()));
     let histogram = {
         let mut http = HTTP.lock().unwrap_or_else(PoisonError::into_inner);
         *http.calls.entry((route.clone(), method, response.status().as_u16())).or_default() += 1;

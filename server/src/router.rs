@@ -7,7 +7,7 @@ use app::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::{Router, middleware};
 
-use crate::request_context::{self, TrustForwarded};
+use crate::request_context::{self, ContextOptions};
 use crate::{api, auth, metrics, ops, sso, telemetry, web};
 
 /// Options of the router that are not part of [`AppState`].
@@ -19,11 +19,13 @@ pub struct RouterOptions {
     pub trust_forwarded: bool,
     /// The bearer token `/metrics` asks for; `None`: open.
     pub metrics_token: Option<String>,
+    /// Where the control plane's spans go; `None` when tracing is off.
+    pub tracer: Option<std::sync::Arc<gateway::telemetry::Tracer>>,
 }
 
 impl Default for RouterOptions {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, trust_forwarded: false, metrics_token: None }
+        Self { max_body_bytes: 1024 * 1024, trust_forwarded: false, metrics_token: None, tracer: None }
     }
 }
 
@@ -42,8 +44,10 @@ pub fn build(state: AppState, options: RouterOptions) -> Router {
         .merge(ops::routes())
         .layer(axum::Extension(metrics::MetricsToken(options.metrics_token)))
         .with_state(state);
-    telemetry::access_log(app)
-        .layer(middleware::from_fn_with_state(TrustForwarded(options.trust_forwarded), request_context::layer))
+    telemetry::access_log(app).layer(middleware::from_fn_with_state(
+        ContextOptions { trust_forwarded: options.trust_forwarded, tracer: options.tracer },
+        request_context::layer,
+    ))
 }
 
 /// After every state-changing request, wakes config distribution: it compares the

@@ -136,10 +136,18 @@ pub async fn run(settings: Settings) -> Result<(), String> {
         state.config_changed.clone(),
         std::time::Duration::from_secs(u64::from(settings.key_manager_refresh_minutes.max(1)) * 60),
     ));
+    let tracer = match settings.gateway.telemetry.tracer("portico")? {
+        Some((tracer, exporter)) => {
+            tokio::spawn(exporter.run());
+            Some(tracer)
+        }
+        None => None,
+    };
     let options = RouterOptions {
         max_body_bytes: settings.max_body_bytes,
         trust_forwarded: settings.trust_forwarded,
         metrics_token: settings.metrics_token.as_ref().map(|token| token.0.clone()),
+        tracer,
     };
     let app = router::build(state, options).layer(axum::Extension(hub.clone()));
     tracing::info!(console = %settings.base_url(), listen = %settings.listen, "Portico is ready");

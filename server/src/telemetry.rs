@@ -1,10 +1,12 @@
 //! Logging: structured `tracing` output (JSON or text) and the HTTP access log, whose
-//! spans carry each request's id.
+//! spans carry each request's id and, when the request is traced, its trace id (see
+//! [`crate::request_context`]).
 
 use axum::http::Request;
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
+use crate::request_context::TraceIdHex;
 use crate::settings::LogFormat;
 
 /// Installs the global subscriber (once; later calls are ignored, as in tests).
@@ -17,10 +19,11 @@ pub fn init(filter: &str, format: LogFormat) {
     };
 }
 
-/// Adds the access log: one span per request with method, path and request id.
+/// Adds the access log: one span per request with method, path, request id and trace id.
 pub fn access_log<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
     router.layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        let trace = req.extensions().get::<TraceIdHex>().map_or("", |t| t.0.as_str());
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, trace_id = %trace)
     }))
 }

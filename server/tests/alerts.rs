@@ -37,6 +37,7 @@ fn event(n: usize, api: &str, application: &str, status: u16) -> Event {
         throttled: false,
         cache: None,
         auth: None,
+        trace_id: None,
     }
 }
 

@@ -161,6 +161,7 @@ fn event(request_id: &'static str, api: &str, status: u16, latency_us: u64) -> E
         throttled: status == 429,
         cache: None,
         auth: None,
+        trace_id: None,
     }
 }
 

@@ -76,6 +76,7 @@ fn list_marker<'a>(path: &str, fixtures: &'a HashMap<&str, String>) -> Option<&'
         "/api/portal/v1/applications" => fixtures.get("application_id"),
         "/api/admin/v1/orgs" | "/api/admin/v1/audit-log" => fixtures.get("org_id"),
         "/api/admin/v1/users" => fixtures.get("user_id"),
+        "/api/publisher/v1/alerts/rules" => fixtures.get("rule_id"),
         _ => None,
     }
 }
@@ -335,7 +336,16 @@ async fn fresh_fixtures(app: &TestApp, root: &mut Client, org: &str, n: usize) -
     assert_eq!(provider.status, StatusCode::CREATED, "{}", provider.text);
     let tier = root.post("/api/admin/v1/tiers", json!({ "name": format!("Tier {n}"), "rate_limit": 10 })).await;
     assert_eq!(tier.status, StatusCode::CREATED, "{}", tier.text);
+    let rule = root
+        .post(
+            "/api/publisher/v1/alerts/rules",
+            json!({ "org_id": org, "api_id": api_id, "name": format!("Rule {n}"), "metric": "error_rate",
+                "threshold": 5.0, "window_minutes": 5 }),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.text);
     HashMap::from([
+        ("rule_id", rule.body["id"].as_str().unwrap().to_owned()),
         ("tier_id", tier.body["id"].as_str().unwrap().to_owned()),
         ("org_id", org.to_owned()),
         ("api_id", api_id),

@@ -103,6 +103,14 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
         .post(&format!("/api/admin/v1/orgs/{org_b}/roles"), json!({ "name": "B role", "permissions": ["audit_read"] }))
         .await;
     assert_eq!(role.status, StatusCode::CREATED, "{}", role.text);
+    let rule = b
+        .post(
+            "/api/publisher/v1/alerts/rules",
+            json!({ "org_id": org_b, "api_id": api_id, "name": "B errors", "metric": "error_rate",
+                "threshold": 5.0, "window_minutes": 5 }),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.text);
     // A second session of B's admin (the first one makes the calls below).
     let b_elsewhere = app.signed_in("admin-b@example.com").await;
     let b_sessions = b_elsewhere.get("/api/me/sessions").await;
@@ -125,6 +133,7 @@ async fn org_admin_of_a_gets_not_found_for_everything_of_org_b() {
         ("client_id", client.body["client"]["id"].as_str().unwrap().to_owned()),
         ("credential_id", credential.body["id"].as_str().unwrap().to_owned()),
         ("session_id", b_session),
+        ("rule_id", rule.body["id"].as_str().unwrap().to_owned()),
     ]);
     let secrets_of_b = [
         org_b.as_str(),

@@ -1,8 +1,9 @@
-//! `/admin`: organizations, users and roles, invitations, the audit log, the mail
+//! `/admin`: platform analytics and gateway health, organizations, users and roles, invitations, the audit log, the mail
 //! outbox, environments, gateways and throttling tiers, single sign-on, the OAuth2
 //! provider and external key managers. Platform administrators manage everything; org
 //! admins their own organizations (DESIGN.md §5). Everyone else gets the 403 page.
 
+mod analytics;
 mod area;
 mod audit;
 mod home;
@@ -11,6 +12,7 @@ mod orgs;
 mod outbox;
 mod users;
 
+pub use analytics::AdminAnalyticsPage;
 pub use area::AdminArea;
 pub use audit::AuditPage;
 pub use home::AdminHome;

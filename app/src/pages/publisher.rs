@@ -1,8 +1,9 @@
 //! `/publisher`: the publisher console — the APIs of the organizations the user publishes
 //! for, creating them (OpenAPI import or by hand), and one page per API with its
 //! settings, runtime and traffic limits, lifecycle, deployments, subscribers and
-//! analytics.
+//! analytics; and the alert rules on their traffic.
 
+mod alerts;
 mod api_analytics;
 mod api_cache;
 mod api_deployments;
@@ -18,6 +19,7 @@ mod new_api;
 mod runtime_form;
 mod upload;
 
+pub use alerts::AlertsPage;
 pub use api_detail::ApiDetail;
 pub use home::PublisherHome;
 pub use new_api::NewApiPage;

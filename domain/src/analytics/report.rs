@@ -60,6 +60,8 @@ pub enum GroupBy {
     Status,
     /// By gateway environment.
     Environment,
+    /// By the organization that owns the API (the tenant).
+    Organization,
 }
 
 /// Whose traffic a report may read (decided by the caller's guard).
@@ -284,7 +286,7 @@ async fn sums(db: &impl Db, filter: Condition, key: SimpleExpr) -> DomainResult<
 pub(crate) async fn totals(db: &impl Db, scope: &Scope, from: i64, to: i64) -> DomainResult<Stats> {
     let filter = scope_condition(scope).add(C::Minute.gte(from)).add(C::Minute.lt(to));
     let mut totals = Acc::default();
-    for row in sums(db, filter, Expr::col(C::ApiId).into()).await? {
+    for row in sums(db, filter, Expr::col(C::ApiId)).await? {
         totals.add(&row);
     }
     Ok(totals.finish())
@@ -329,6 +331,7 @@ pub(crate) async fn build(db: &impl Db, scope: &Scope, query: &ReportQuery) -> D
         GroupBy::Operation => Expr::col(C::Operation),
         GroupBy::Status => Expr::cust("CAST(status AS VARCHAR(20))"),
         GroupBy::Environment => Expr::col(C::Environment),
+        GroupBy::Organization => Expr::col(C::ApiOrgId),
     };
     let mut groups: HashMap<String, Acc> = HashMap::new();
     for row in sums(db, filter, column).await? {

@@ -66,6 +66,9 @@ pub struct Event {
     /// The credential the operation asks for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthKind>,
+    /// The trace the request belongs to (32 hex digits), when it was traced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<Arc<str>>,
 }
 
 /// Who caused an error.

@@ -1,10 +1,12 @@
 //! The log phase: what the proxy notes about a request as it goes ([`Log`]), and the
 //! response body wrapper ([`Metered`]) that counts the bytes sent and, when the body is
 //! done or the client has gone, counts the call in the API's metrics and turns the notes
-//! into an [`Event`] on the queue.
+//! into an [`Event`] — queued for analytics, and the source of the request's spans and
+//! access-log line, so all three always agree.
 //! Request bodies of unknown length are counted by [`Counted`] on their way upstream.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,20 +14,27 @@ use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderValue, Method, Request, StatusCode};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 
 use super::{Analytics, CacheOutcome, ErrorSide, Event, RequestId};
+use crate::access_log::{AccessLog, Captured};
 use crate::api::Api;
 use crate::credentials::Application;
 use crate::error::{ErrorSource, ProxyError};
 use crate::metrics::{ApiMetrics, Call};
+use crate::observers::Observers;
 use crate::spec::AuthKind;
+use crate::telemetry::request::RequestTrace;
 
-/// What is known about one request so far. Only what the metrics need is kept when
-/// analytics is off.
+/// What is known about one request so far. Only what the metrics need is kept when no
+/// observer (analytics, tracing, access log) is on.
 pub struct Log {
     analytics: Option<Arc<Analytics>>,
+    trace: Option<Box<RequestTrace>>,
+    access: Option<(Arc<AccessLog>, Box<Captured>)>,
+    /// Whether any observer needs the details below.
+    details: bool,
     metrics: Option<Arc<ApiMetrics>>,
     started: Instant,
     time_ms: i64,
@@ -46,18 +55,33 @@ pub struct Log {
 }
 
 impl Log {
-    /// Starts the notes of a request that arrived now.
-    pub fn start(analytics: Option<&Arc<Analytics>>, request_id: &HeaderValue, method: &Method) -> Self {
-        let on = analytics.is_some();
+    /// Starts the notes of `req`, which arrived now over `scheme` from `client_ip`.
+    pub fn start(
+        observers: &Observers,
+        req: &Request<Incoming>,
+        request_id: &HeaderValue,
+        scheme: &'static str,
+        client_ip: impl FnOnce() -> IpAddr,
+    ) -> Self {
+        let details = observers.any();
         let time_ms =
-            if on { SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64) } else { 0 };
+            if details { SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64) } else { 0 };
+        let trace =
+            observers.tracer.as_ref().and_then(|t| RequestTrace::start(t, req.headers(), req.uri().path(), scheme));
+        let access = observers.access_log.as_ref().map(|log| {
+            let captured = log.capture((req.uri().path(), req.uri().query()), client_ip(), req.headers());
+            (log.clone(), Box::new(captured))
+        });
         Self {
-            analytics: analytics.cloned(),
+            analytics: observers.analytics.clone(),
+            trace,
+            access,
+            details,
             metrics: None,
             started: Instant::now(),
             time_ms,
-            request_id: if on { request_id.clone() } else { HeaderValue::from_static("") },
-            method: if on { method.clone() } else { Method::GET },
+            request_id: if details { request_id.clone() } else { HeaderValue::from_static("") },
+            method: if details { req.method().clone() } else { Method::GET },
             api: None,
             operation: None,
             application: None,
@@ -73,9 +97,9 @@ impl Log {
         }
     }
 
-    /// Whether anything is recorded.
+    /// Whether anything is recorded beyond the metrics.
     pub fn is_on(&self) -> bool {
-        self.analytics.is_some()
+        self.details
     }
 
     /// Whether a route was found (and so the API's metrics will count the call).
@@ -89,12 +113,15 @@ impl Log {
     }
 
     /// The route: API, operation, required credential and environment. An API that is
-    /// not tracked turns the analytics notes off (its metrics still count).
+    /// not tracked records no analytics event (its metrics, spans and access-log line
+    /// remain).
     pub fn routed(&mut self, api: &Arc<Api>, operation: Option<usize>, auth: AuthKind, environment: Option<&Arc<str>>) {
         self.metrics = api.metrics.get().cloned();
         if !api.tracked {
             self.analytics = None;
-        } else if self.is_on() {
+            self.details = self.trace.is_some() || self.access.is_some();
+        }
+        if self.details {
             self.api = Some(api.clone());
             (self.operation, self.auth, self.environment) = (operation, Some(auth), environment.cloned());
         }
@@ -102,7 +129,7 @@ impl Log {
 
     /// The authenticated application.
     pub fn caller(&mut self, application: Option<&Arc<Application>>) {
-        if self.is_on() {
+        if self.details {
             self.application = application.cloned();
         }
     }
@@ -119,21 +146,30 @@ impl Log {
                 self.bytes_in = length;
                 None
             }
-            None if streams && (self.is_on() || self.metrics.is_some()) => {
+            None if streams && (self.details || self.metrics.is_some()) => {
                 Some(self.counted_in.insert(Arc::new(AtomicU64::new(0))).clone())
             }
             None => None,
         }
     }
 
-    /// The upstream took `since` until its response head.
+    /// The `traceparent` the upstream receives, when the request is traced (its client
+    /// span starts now).
+    pub fn upstream_traceparent(&mut self) -> Option<HeaderValue> {
+        self.trace.as_mut().map(|trace| trace.upstream_header())
+    }
+
+    /// The upstream took `since` until its response head (or failed then).
     pub fn upstream_answered(&mut self, since: Instant) {
         self.upstream_us = Some(since.elapsed().as_micros() as u64);
+        if let Some(trace) = &mut self.trace {
+            trace.upstream_answered();
+        }
     }
 
     /// The gateway answered with `error`.
     pub fn failed(&mut self, error: &ProxyError) {
-        if self.is_on() {
+        if self.details {
             let side = match error.source() {
                 ErrorSource::Downstream => ErrorSide::Client,
                 ErrorSource::Upstream => ErrorSide::Upstream,
@@ -150,8 +186,8 @@ impl Log {
         self.gateway_us = elapsed.saturating_sub(self.upstream_us.unwrap_or(0));
     }
 
-    /// The call counted in the metrics and its event queued, once `bytes_out` body bytes
-    /// were sent.
+    /// The call counted in the metrics, and its event handed to the observers, once
+    /// `bytes_out` body bytes were sent.
     fn finish(self, bytes_out: u64) {
         let latency_us = self.started.elapsed().as_micros() as u64;
         let bytes_in = self.counted_in.as_ref().map_or(self.bytes_in, |counter| counter.load(Ordering::Relaxed));
@@ -165,7 +201,9 @@ impl Log {
                 bytes_out,
             });
         }
-        let Some(analytics) = self.analytics else { return };
+        if !self.details {
+            return;
+        }
         let api = self.api.as_deref();
         let error_source = match &self.error {
             Some((_, side, _)) => Some(*side),
@@ -177,7 +215,8 @@ impl Log {
             Some((code, _, throttled)) => (Some(code), throttled),
             None => (None, false),
         };
-        analytics.record(Event {
+        let trace_id = self.trace.as_ref().map(|t| t.trace_id().to_hex());
+        let event = Event {
             time_ms: self.time_ms,
             request_id: RequestId(self.request_id),
             method: method_name(&self.method),
@@ -186,7 +225,7 @@ impl Log {
             operation: api.zip(self.operation).and_then(|(a, i)| a.operation_names.get(i).cloned()),
             application_id: self.application.map(|a| a.id.clone()),
             environment: self.environment,
-            node: analytics.node().clone(),
+            node: self.analytics.as_ref().map_or_else(|| Arc::from(""), |a| a.node().clone()),
             status: self.status,
             latency_us,
             upstream_us: self.upstream_us,
@@ -198,7 +237,17 @@ impl Log {
             throttled,
             cache: self.cache,
             auth: self.auth,
-        });
+            trace_id: trace_id.as_deref().map(Arc::from),
+        };
+        if let Some((log, captured)) = self.access {
+            log.write(*captured, &event, api, trace_id.as_deref());
+        }
+        if let Some(trace) = self.trace {
+            trace.finish(&event);
+        }
+        if let Some(analytics) = self.analytics {
+            analytics.record(event);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! started in-process on a snapshot, and a small client; TLS helpers in [`tls`].
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod collector;
 pub mod cuttable;
 pub mod redis_cluster;
 pub mod tls;
@@ -174,6 +175,15 @@ impl TestGateway {
         Self::start_full(ConfigStore::new(), snapshot, GatewaySettings::ephemeral(), Some(analytics)).await
     }
 
+    /// Serves `snapshot` with `settings`, recording analytics events in `analytics`.
+    pub async fn start_observed(
+        snapshot: &Snapshot,
+        settings: GatewaySettings,
+        analytics: Arc<gateway::analytics::Analytics>,
+    ) -> Self {
+        Self::start_full(ConfigStore::new(), snapshot, settings, Some(analytics)).await
+    }
+
     async fn start_full(
         store: Arc<ConfigStore>,
         snapshot: &Snapshot,
@@ -240,4 +250,10 @@ pub async fn get(url: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap,
 pub async fn try_status(url: &str) -> Option<StatusCode> {
     let request = Request::get(url).body(Full::new(Bytes::new())).ok()?;
     client().request(request).await.ok().map(|r| r.status())
+}
+
+/// The body of `GET url` as text.
+pub async fn get_text(url: &str) -> String {
+    let response = client().request(Request::get(url).body(Full::new(Bytes::new())).unwrap()).await.unwrap();
+    String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }

@@ -1,5 +1,6 @@
 //! Reading a `/metrics` exposition with a Prometheus text-format parser (a grammar-based
 //! one, so anything Prometheus would refuse fails the test).
+#![allow(dead_code)]
 
 use openmetrics_parser::prometheus::parse_prometheus;
 use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};

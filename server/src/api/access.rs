@@ -175,6 +175,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("post", "/api/admin/v1/gateway-tokens", Platform(GatewaysManage)),
     ("delete", "/api/admin/v1/gateway-tokens/{gateway_token_id}", Platform(GatewaysManage)),
     ("get", "/api/admin/v1/gateways", Platform(GatewaysManage)),
+    // Admin: platform analytics.
+    ("get", "/api/admin/v1/analytics", AdminArea),
+    ("get", "/api/admin/v1/analytics/export", AdminArea),
+    ("get", "/api/admin/v1/analytics/nodes", Platform(GatewaysManage)),
     // Admin: identity.
     ("get", "/api/admin/v1/sso-providers", Platform(IdentityManage)),
     ("post", "/api/admin/v1/sso-providers", Platform(IdentityManage)),

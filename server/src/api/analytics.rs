@@ -70,18 +70,22 @@ async fn publisher_export(
     let ExportQuery { from, to, api_id, application_id, environment, group_by, table } = query;
     let report_query = ReportQuery { from, to, api_id, application_id, environment, group_by };
     let report = analytics::publisher_report(&state.db, &actor, &report_query).await?;
-    let table = table.unwrap_or_default();
+    Ok(csv(&report, table.unwrap_or_default()))
+}
+
+/// One table of `report` as a CSV download.
+pub(super) fn csv(report: &Report, table: Table) -> impl IntoResponse + use<> {
     let name = match table {
         Table::Series => "analytics-series.csv",
         Table::Groups => "analytics-groups.csv",
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        analytics::to_csv(&report, table),
-    ))
+        analytics::to_csv(report, table),
+    )
 }
 
 /// Calls made by one of the caller's applications over a time range.

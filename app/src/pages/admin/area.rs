@@ -37,6 +37,7 @@ fn SideNav() -> impl IntoView {
         <aside class="md:w-48 md:shrink-0">
             <nav class="space-y-1" aria-label="Admin">
                 {item("/admin", "Overview")}
+                {item("/admin/analytics", "Analytics")}
                 {item("/admin/orgs", "Organizations")}
                 {item("/admin/users", "Users")}
                 {item("/admin/audit", "Audit log")}

@@ -46,6 +46,7 @@ pub fn PublisherHome() -> impl IntoView {
     view! {
         <RequireUser allow=|u| u.is_publisher() what="the publisher console">
             <PageHeader title="APIs" subtitle="The APIs of the organizations you publish for.">
+                <LinkButton href="/publisher/alerts">"Alerts"</LinkButton>
                 <LinkButton href="/publisher/apis/new">"Create API"</LinkButton>
             </PageHeader>
             <form method="get" action="/publisher" class="mb-4 flex flex-wrap items-end gap-3" role="search">
