@@ -212,12 +212,13 @@ pub async fn list_rules(db: &impl Db, actor: &Actor) -> DomainResult<Vec<AlertRu
     Ok(rows.into_iter().map(AlertRuleView::from).collect())
 }
 
-/// The organizations (id, name) whose APIs the caller may put rules on: where it holds
-/// `apis_write`, by name.
+/// The provider organizations (id, name) whose APIs the caller may put rules on: where
+/// it holds `apis_write`, by name.
 pub async fn watchable_orgs(db: &impl Db, actor: &Actor) -> DomainResult<Vec<(Uuid, String)>> {
     let scope = actor.require_somewhere(Permission::ApisWrite)?;
     let rows = organization::Entity::find()
         .filter(org_filter(organization::Column::Id, &scope))
+        .filter(organization::Column::Kind.eq(crate::orgs::OrgKind::Provider.as_str()))
         .order_by_asc(organization::Column::Name)
         .all(db)
         .await?;

@@ -8,7 +8,7 @@ use gateway::spec::{ApiSpec, ApiState, Snapshot, UpstreamSpec};
 /// The gateway's types the definition's fields are made of.
 pub use gateway::spec::{
     AuthKind, Balancing, CacheSpec, CircuitBreakerSpec, EndpointSpec, HeaderRulesSpec, HealthCheckSpec, HostHeader,
-    KeyAuthSpec, KeySource, LimitSpec, OperationSpec, RateSpec, TimeoutsSpec, UpstreamTlsSpec,
+    KeyAuthSpec, KeySource, LimitSpec, OperationSpec, RateSpec, TimeoutsSpec, UpstreamTlsSpec, WebSocketSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +106,13 @@ pub struct ApiDefinition {
     /// logged).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub do_not_track: bool,
+    /// What the gateway does with WebSocket sessions (frame logging).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub websocket: WebSocketSpec,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// An OAuth2 scope an API defines (`pets:write`), optionally reserved to roles.
@@ -192,6 +199,7 @@ impl ApiDefinition {
             cache: self.cache.clone(),
             cache_generation: routing.cache_generation,
             do_not_track: self.do_not_track,
+            websocket: self.websocket.clone(),
         }
     }
 

@@ -28,7 +28,8 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    fn as_str(self) -> &'static str {
+    /// The stored name.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OrgKind::Provider => "provider",
             OrgKind::Consumer => "consumer",

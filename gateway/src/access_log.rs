@@ -13,7 +13,7 @@ use std::io::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use http::{HeaderMap, HeaderName};
 use serde_json::{Map, Value};
@@ -150,12 +150,16 @@ impl AccessLog {
             };
             line.insert(field.key().to_owned(), value);
         }
-        let Ok(text) = serde_json::to_string(&line) else { return };
-        match self.lines.try_send(text) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Ok(text) = serde_json::to_string(&line) {
+            self.write_line(text);
+        }
+    }
+
+    /// Writes a line made elsewhere (e.g. a WebSocket frame's), dropped and counted like
+    /// the others when the writer falls behind.
+    pub fn write_line(&self, line: String) {
+        if self.lines.try_send(line).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Api {
     pub key_header: Arc<str>,
     /// The query parameter an API key may come in, redacted in access logs.
     pub key_query: Option<Arc<str>>,
+    /// Log the frames of its WebSocket sessions.
+    pub log_frames: bool,
     /// Its Prometheus counters, attached when its configuration is installed.
     pub metrics: std::sync::OnceLock<Arc<crate::metrics::ApiMetrics>>,
 }
@@ -72,6 +74,7 @@ impl Api {
             tracked: !spec.do_not_track,
             key_header: Arc::from(spec.key_auth.header.to_ascii_lowercase()),
             key_query: spec.key_auth.query.as_deref().map(Arc::from),
+            log_frames: spec.websocket.log_frames,
             metrics: std::sync::OnceLock::new(),
         }))
     }

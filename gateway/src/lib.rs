@@ -37,6 +37,7 @@ pub mod tiers;
 pub mod tls;
 pub mod upstream;
 pub mod verified_cache;
+pub mod websocket;
 
 pub use config::{Config, ConfigStore};
 pub use error::ProxyError;

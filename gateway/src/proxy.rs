@@ -1,5 +1,6 @@
 //! The proxy listener's request path: route → lifecycle checks → policy chain → response
-//! cache → upstream → response → log phase. Bodies stream both ways; nothing is buffered
+//! cache → upstream (or, for a WebSocket handshake, the pass-through of
+//! [`crate::websocket`]) → response → log phase. Bodies stream both ways; nothing is buffered
 //! (a response being cached is copied as it streams, see [`crate::cache`]). The log phase
 //! runs when the response body is done ([`Metered`]): it queues the analytics event.
 
@@ -14,6 +15,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderValue, Method, Request, Response, Uri, Version};
 use http_body_util::{Either, Full, Limited};
 use hyper::body::{Body, Incoming};
+use hyper::upgrade::OnUpgrade;
 
 use crate::analytics::CacheOutcome;
 use crate::analytics::log::{Counted, Log, Metered};
@@ -29,6 +31,7 @@ use crate::router::Lookup;
 use crate::spec::ApiState;
 use crate::telemetry::context::TRACEPARENT;
 use crate::upstream::PooledBody;
+use crate::websocket::{self, FrameLog};
 
 /// Body of a gateway response: the upstream's, streamed (and copied to the cache on a
 /// miss), or one the gateway holds (an error document or a cached body); metered for
@@ -135,7 +138,8 @@ impl Proxy {
         let chain = run_chain(&api, &mut head, &mut cx).await;
         log.caller(cx.application.as_ref());
         chain?;
-        let caching = api.caching.as_ref().and_then(|c| c.rules(cx.operation));
+        let websocket = websocket::requested(&head);
+        let caching = api.caching.as_ref().and_then(|c| c.rules(cx.operation)).filter(|_| websocket.is_none());
         let (mut miss, mut x_cache) = (None, None);
         if let Some(rules) = caching {
             let consumer = cx.application.as_ref().map(|a| &*a.id);
@@ -178,6 +182,9 @@ impl Proxy {
         if let Some(traceparent) = log.upstream_traceparent() {
             head.headers.insert(TRACEPARENT, traceparent);
         }
+        if let Some(protocol) = websocket {
+            return self.upgrade(&api, head, path, &protocol, &cx, log).await;
+        }
         let counter = log.body_in(declared_length, !body.is_end_stream());
         let limit = usize::try_from(api.max_body_bytes).unwrap_or(usize::MAX);
         let body = (!body.is_end_stream()).then(|| Either::Left(Limited::new(Counted::new(body, counter), limit)));
@@ -203,6 +210,46 @@ impl Proxy {
             policy.on_response(&mut head, &cx);
         }
         Ok(Response::from_parts(head, Either::Left(body)))
+    }
+
+    /// Passes a WebSocket handshake through (see [`crate::websocket`]): on the upstream's
+    /// `101` the sessions are spliced and the client gets the upstream's head; any other
+    /// answer goes back as it came.
+    async fn upgrade(
+        &self,
+        api: &Api,
+        mut head: http::request::Parts,
+        path: PathAndQuery,
+        protocol: &HeaderValue,
+        cx: &RequestCtx,
+        log: &mut Log,
+    ) -> Result<Response<Inner>, ProxyError> {
+        let client = head
+            .extensions
+            .remove::<OnUpgrade>()
+            .ok_or_else(|| ProxyError::BadRequest { reason: "this connection cannot be upgraded".into() })?;
+        websocket::mark_upgrade(&mut head.headers, protocol);
+        let sent = Instant::now();
+        let answer = api.upstream.upgrade(head, path).await;
+        log.upstream_answered(sent);
+        let frames = api.log_frames.then(|| FrameLog {
+            request_id: String::from_utf8_lossy(cx.request_id.as_bytes()).into_owned(),
+            api: api.id.clone(),
+            access_log: self.observers.access_log.clone(),
+        });
+        let (mut head, body) = match websocket::answer(client, answer?, protocol, frames) {
+            Ok(head) => (head, Either::Right(Full::new(Bytes::new()))),
+            Err(refused) => {
+                let (mut head, body) = refused.into_parts();
+                strip_hop_by_hop(&mut head.headers);
+                (head, Either::Left(Either::Left(PooledBody::new(body, None))))
+            }
+        };
+        head.headers.insert(request_id::HEADER, cx.request_id.clone());
+        for policy in &api.policies {
+            policy.on_response(&mut head, cx);
+        }
+        Ok(Response::from_parts(head, body))
     }
 
     /// The body of a cache miss's response: copied into the cache as it streams when the

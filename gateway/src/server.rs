@@ -7,12 +7,13 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
@@ -145,10 +146,11 @@ impl BoundGateway {
                 }
             };
             let _ = stream.set_nodelay(true);
-            let (builder, watcher, first_byte) = (builder.clone(), graceful.watcher(), self.settings.header_timeout());
+            let (builder, first_byte) = (builder.clone(), self.settings.header_timeout());
             let mut closed = closed.clone();
             match listener {
                 Listener::Status => {
+                    let watcher = graceful.watcher();
                     let (store, observers) = (self.store.clone(), self.observers.clone());
                     let service = service_fn(move |req| status::handle(req, store.clone(), observers.clone()));
                     tokio::spawn(async move {
@@ -163,7 +165,7 @@ impl BoundGateway {
                     tokio::spawn(async move {
                         let _open = CLIENT_CONNECTIONS.opened();
                         if unless_closed(&mut closed, first_bytes(&stream, first_byte)).await {
-                            serve_proxy(builder, watcher, TokioIo::new(stream), proxy, peer).await;
+                            serve_proxy(builder, closed, TokioIo::new(stream), proxy, peer, first_byte).await;
                         }
                     });
                 }
@@ -177,14 +179,21 @@ impl BoundGateway {
                         // HTTP/2 over TLS is chosen by ALPN only (RFC 9113 §3.2); anything
                         // else is HTTP/1.1, whose header timeout starts at once.
                         let builder = if h2 { builder.http2_only() } else { builder.http1_only() };
-                        serve_proxy(builder, watcher, TokioIo::new(stream), proxy, peer).await;
+                        serve_proxy(builder, closed, TokioIo::new(stream), proxy, peer, first_byte).await;
                     });
                 }
             }
         }
         tracing::info!("gateway draining connections");
         let _ = closing.send(true);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        // Every connection task holds a receiver until it ends: the drain is over when the
+        // status connections (watched by `graceful`) and the proxy connections are done.
+        drop(closed);
+        let drained = async {
+            graceful.shutdown().await;
+            closing.closed().await;
+        };
+        if tokio::time::timeout(DRAIN_TIMEOUT, drained).await.is_err() {
             tracing::warn!("gateway drain timed out; closing remaining connections");
         }
     }
@@ -198,23 +207,49 @@ async fn accept_tls(tls: Option<&(TcpListener, TlsAcceptor)>) -> std::io::Result
     }
 }
 
-/// Serves proxy traffic on one connection (plain or TLS) from `peer` until it closes or
-/// the gateway has drained.
+/// Serves proxy traffic on one connection (plain or TLS) from `peer` until it closes,
+/// finishing its requests and closing once shutdown begins (`closed` turns true). The
+/// connection may be upgraded (WebSocket); an upgraded session lives on its own task.
+/// A connection whose first request has not arrived within `first_request` is dropped
+/// (hyper's header timeout covers the requests after it; before the first, the protocol
+/// is still being detected).
 async fn serve_proxy<I>(
     builder: auto::Builder<TokioExecutor>,
-    watcher: Watcher,
+    mut closed: watch::Receiver<bool>,
     io: I,
     proxy: Arc<Proxy>,
     peer: SocketAddr,
+    first_request: Duration,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let peer = Arc::new(proxy.peer(peer.ip()));
+    let arrived = Arc::new(AtomicBool::new(false));
+    let seen = arrived.clone();
     let service = service_fn(move |req| {
         let (proxy, peer) = (proxy.clone(), peer.clone());
+        seen.store(true, Ordering::Relaxed);
         async move { proxy.handle(req, &peer).await }
     });
-    report(watcher.watch(builder.serve_connection(io, service).into_owned())).await;
+    let connection = builder.serve_connection_with_upgrades(io, service);
+    tokio::pin!(connection);
+    let too_slow = async {
+        tokio::time::sleep(first_request).await;
+        if arrived.load(Ordering::Relaxed) {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        done = connection.as_mut() => return report(std::future::ready(done)).await,
+        () = too_slow => return,
+        () = shutdown_begins(&mut closed) => connection.as_mut().graceful_shutdown(),
+    }
+    report(connection).await;
+}
+
+/// Completes once shutdown has begun.
+async fn shutdown_begins(closed: &mut watch::Receiver<bool>) {
+    let _ = closed.wait_for(|closed| *closed).await;
 }
 
 /// Runs a connection's set-up step, or gives `T::default()` (drop the connection) once

@@ -171,6 +171,24 @@ pub struct ApiSpec {
     /// probes and other traffic not worth measuring.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub do_not_track: bool,
+    /// WebSocket handshakes to this API (HTTP/1.1 `Upgrade: websocket`, authenticated and
+    /// limited like any call) are passed through; these settings apply to the sessions.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub websocket: WebSocketSpec,
+}
+
+/// What the gateway does with an API's WebSocket sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSocketSpec {
+    /// Log every frame's header (direction, opcode, FIN, payload length; never the
+    /// payload) with the handshake's request id, in the access log when it is on.
+    #[serde(default)]
+    pub log_frames: bool,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn is_zero(value: &u64) -> bool {

@@ -6,10 +6,12 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::header::HOST;
 use http::uri::{PathAndQuery, Scheme};
 use http::{HeaderValue, Request, Response, StatusCode, Uri, Version, request};
 use http_body_util::{Either, Empty, LengthLimitError};
+use hyper::body::Incoming;
 
 use crate::error::ProxyError;
 use crate::spec::{HostHeader, LoadError, UpstreamSpec};
@@ -153,7 +155,7 @@ impl Upstream {
             tried |= 1 << index;
             attempts_left -= 1;
             let endpoint = &self.endpoints[index];
-            self.set_host(endpoint, &mut request);
+            self.set_host(endpoint, request.headers_mut());
             match self.exchange(endpoint, request, &path).await {
                 Ok(response) => {
                     endpoint.record(!is_failure_status(response.status()));
@@ -179,14 +181,57 @@ impl Upstream {
         }
     }
 
-    fn set_host(&self, endpoint: &Endpoint, request: &mut Request<UpstreamBody>) {
+    /// Sends a WebSocket handshake (`head` already marked as an upgrade) on a connection
+    /// of its own, which carries the session once upgraded; an endpoint that cannot be
+    /// reached is skipped for the next one, as in [`Upstream::send`]. The answer is the
+    /// upstream's (`101` on success).
+    pub async fn upgrade(&self, head: request::Parts, path: PathAndQuery) -> Result<Response<Incoming>, ProxyError> {
+        let mut request = Request::from_parts(head, Empty::<Bytes>::new());
+        *request.uri_mut() = Uri::from(path);
+        *request.version_mut() = Version::HTTP_11;
+        let mut tried = 0u64;
+        let mut attempts_left = self.retries + 1;
+        loop {
+            let Some(index) = self.pick(tried) else {
+                return Err(if tried == 0 { ProxyError::NoHealthyUpstream } else { ProxyError::UpstreamUnavailable });
+            };
+            tried |= 1 << index;
+            attempts_left -= 1;
+            let endpoint = &self.endpoints[index];
+            self.set_host(endpoint, request.headers_mut());
+            let mut sender = match self.connector.connect_upgradeable(endpoint).await {
+                Ok(sender) => sender,
+                Err(error) => {
+                    endpoint.record(false);
+                    tracing::warn!(endpoint = %endpoint.url, %error, "upstream connection failed");
+                    if attempts_left == 0 {
+                        return Err(ProxyError::UpstreamUnavailable);
+                    }
+                    continue;
+                }
+            };
+            return match tokio::time::timeout(self.response_timeout, sender.send_request(request)).await {
+                Err(_) => {
+                    endpoint.record(false);
+                    Err(ProxyError::UpstreamTimeout)
+                }
+                Ok(Ok(response)) => {
+                    endpoint.record(!is_failure_status(response.status()));
+                    Ok(response)
+                }
+                Ok(Err(error)) => Err(self.request_failed(endpoint, &error)),
+            };
+        }
+    }
+
+    fn set_host(&self, endpoint: &Endpoint, headers: &mut http::HeaderMap) {
         match &self.host_header {
             HostMode::Upstream => {
-                request.headers_mut().insert(HOST, endpoint.host_header.clone());
+                headers.insert(HOST, endpoint.host_header.clone());
             }
             HostMode::Preserve => {}
             HostMode::Rewrite(host) => {
-                request.headers_mut().insert(HOST, host.clone());
+                headers.insert(HOST, host.clone());
             }
         }
     }

@@ -9,6 +9,7 @@ mod api_cache;
 mod api_deployments;
 mod api_detail;
 mod api_lifecycle;
+mod api_observability;
 mod api_runtime;
 mod api_scopes;
 mod api_settings;

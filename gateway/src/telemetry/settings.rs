@@ -101,7 +101,9 @@ pub struct OtelSettings {
     /// `deployment.environment=prod`).
     #[arg(long = "otel-resource-attributes", env = "OTEL_RESOURCE_ATTRIBUTES")]
     pub resource_attributes: Option<String>,
-    /// Which requests are traced.
+    /// Which requests are traced: `always_on`, `always_off`, `traceidratio`,
+    /// `parentbased_always_on` (follow the caller's `traceparent`, else trace),
+    /// `parentbased_always_off` or `parentbased_traceidratio`.
     #[arg(long = "otel-traces-sampler", env = "OTEL_TRACES_SAMPLER", value_enum, default_value_t = SamplerKind::default())]
     pub sampler: SamplerKind,
     /// The share of traces the ratio samplers keep, 0 to 1.

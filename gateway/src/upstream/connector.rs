@@ -52,6 +52,8 @@ pub enum ConnectError {
 pub struct Connector {
     /// TLS for `https://` endpoints (none when the upstream has none).
     tls: Option<TlsConnector>,
+    /// The same, offering only HTTP/1.1 (WebSocket handshakes need it).
+    tls_http1: Option<TlsConnector>,
     sni: Option<ServerName<'static>>,
     connect_timeout: Duration,
     http2_prior_knowledge: bool,
@@ -68,13 +70,19 @@ impl Connector {
             ),
             None => None,
         };
-        let tls = match &spec.tls {
-            Some(tls_spec) => Some(TlsConnector::from(Arc::new(tls_config(at, tls_spec)?))),
-            None if https => Some(TlsConnector::from(web_roots(at)?)),
+        let config = match &spec.tls {
+            Some(tls_spec) => Some(Arc::new(tls_config(at, tls_spec)?)),
+            None if https => Some(web_roots(at)?),
             None => None,
         };
+        let http1_only = |config: &Arc<rustls::ClientConfig>| {
+            let mut config = (**config).clone();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            TlsConnector::from(Arc::new(config))
+        };
         Ok(Self {
-            tls,
+            tls_http1: config.as_ref().map(http1_only),
+            tls: config.map(TlsConnector::from),
             sni,
             connect_timeout: Duration::from_millis(spec.timeouts.connect_ms),
             http2_prior_knowledge: spec.http2,
@@ -85,28 +93,77 @@ impl Connector {
     pub async fn connect(&self, endpoint: &Endpoint) -> Result<Connection, ConnectError> {
         // One deadline for TCP and TLS together: `connect_ms` bounds the whole setup.
         let deadline = tokio::time::Instant::now() + self.connect_timeout;
-        let timed_out = || std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out");
+        let tcp = self.tcp(endpoint, deadline).await?;
+        if endpoint.scheme != Scheme::HTTPS {
+            return handshake(TokioIo::new(tcp), self.http2_prior_knowledge).await;
+        }
+        let tls = self.tls(self.tls.as_ref(), endpoint, tcp, deadline).await?;
+        let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+        handshake(TokioIo::new(tls), h2).await
+    }
+
+    /// Opens an HTTP/1.1 connection to `endpoint` that may be upgraded (a WebSocket
+    /// handshake's): never pooled, never HTTP/2.
+    pub async fn connect_upgradeable(
+        &self,
+        endpoint: &Endpoint,
+    ) -> Result<http1::SendRequest<Empty<Bytes>>, ConnectError> {
+        let deadline = tokio::time::Instant::now() + self.connect_timeout;
+        let tcp = self.tcp(endpoint, deadline).await?;
+        if endpoint.scheme != Scheme::HTTPS {
+            return upgradeable(TokioIo::new(tcp)).await;
+        }
+        upgradeable(TokioIo::new(self.tls(self.tls_http1.as_ref(), endpoint, tcp, deadline).await?)).await
+    }
+
+    async fn tcp(&self, endpoint: &Endpoint, deadline: tokio::time::Instant) -> Result<TcpStream, ConnectError> {
         let tcp = tokio::time::timeout_at(deadline, TcpStream::connect(endpoint.authority.as_str()))
             .await
             .map_err(|_| ConnectError::Tcp(timed_out()))?
             .map_err(ConnectError::Tcp)?;
         let _ = tcp.set_nodelay(true);
-        if endpoint.scheme != Scheme::HTTPS {
-            return handshake(TokioIo::new(tcp), self.http2_prior_knowledge).await;
-        }
-        let tls = self.tls.as_ref().ok_or_else(|| ConnectError::Tls(std::io::Error::other("TLS is not set up")))?;
+        Ok(tcp)
+    }
+
+    async fn tls(
+        &self,
+        connector: Option<&TlsConnector>,
+        endpoint: &Endpoint,
+        tcp: TcpStream,
+        deadline: tokio::time::Instant,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectError> {
+        let tls = connector.ok_or_else(|| ConnectError::Tls(std::io::Error::other("TLS is not set up")))?;
         let name = match &self.sni {
             Some(name) => name.clone(),
             None => ServerName::try_from(endpoint.authority.host().trim_matches(['[', ']']).to_owned())
                 .map_err(|e| ConnectError::Tls(std::io::Error::other(e)))?,
         };
-        let tls = tokio::time::timeout_at(deadline, tls.connect(name, tcp))
+        tokio::time::timeout_at(deadline, tls.connect(name, tcp))
             .await
             .map_err(|_| ConnectError::Tls(timed_out()))?
-            .map_err(ConnectError::Tls)?;
-        let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-        handshake(TokioIo::new(tls), h2).await
+            .map_err(ConnectError::Tls)
     }
+}
+
+fn timed_out() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
+}
+
+/// The HTTP/1.1 handshake of an upgradeable connection; its I/O runs on its own task,
+/// which hands the connection over when the request upgrades.
+async fn upgradeable<T>(io: TokioIo<T>) -> Result<http1::SendRequest<Empty<Bytes>>, ConnectError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (sender, connection) = http1::handshake(io).await.map_err(ConnectError::Http)?;
+    let open = crate::metrics::UPSTREAM_CONNECTIONS.opened();
+    tokio::spawn(async move {
+        let _open = open;
+        if let Err(error) = connection.with_upgrades().await {
+            tracing::debug!(%error, "upstream upgradeable connection ended");
+        }
+    });
+    Ok(sender)
 }
 
 async fn handshake<T>(io: TokioIo<T>, http2: bool) -> Result<Connection, ConnectError>

@@ -79,7 +79,7 @@ async fn probe(upstream: &Upstream, endpoint: &super::Endpoint, spec: &HealthChe
     else {
         return false;
     };
-    upstream.set_host(endpoint, &mut request);
+    upstream.set_host(endpoint, request.headers_mut());
     let exchange = upstream.exchange(endpoint, request, &path);
     let answer = tokio::time::timeout(Duration::from_millis(spec.timeout_ms), exchange).await;
     matches!(answer, Ok(Ok(response)) if response.status().is_success() || response.status().is_redirection())

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::ApiRow;
 use super::api_cache::{CacheForm, Caching, SetOperationCache};
 use super::api_detail::TabData;
+use super::api_observability::{Observability, ObservabilityForm};
 use super::api_scopes::{ScopeRow, Scopes, SetOperationScopes};
 use super::api_traffic::{SetOperationLimits, Traffic, TrafficForm};
 use super::runtime_form::RuntimeForm;
@@ -37,8 +38,8 @@ pub struct OperationRow {
 }
 
 /// What the tab shows: the runtime form, the API's scopes, its operations, its traffic
-/// limits and its caching.
-pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>, TrafficForm, CacheForm);
+/// limits, its caching and its observability settings.
+pub type RuntimeTab = (RuntimeForm, Vec<ScopeRow>, Vec<OperationRow>, TrafficForm, CacheForm, ObservabilityForm);
 
 /// The runtime form, the scopes and the operations of an API.
 #[server(prefix = "/ui/fn", endpoint = "publisher_get_runtime", input = GetUrl)]
@@ -65,6 +66,7 @@ pub async fn get_runtime(id: Uuid) -> Result<RuntimeTab, AppError> {
         operations,
         TrafficForm::from_definition(&api.definition),
         CacheForm::from_definition(&api.definition),
+        ObservabilityForm::from_definition(&api.definition),
     ))
 }
 
@@ -164,11 +166,12 @@ pub fn Runtime(api: ApiRow, data: TabData<RuntimeTab>, changed: RwSignal<u64>) -
                 match data.await {
                     None => ().into_any(),
                     Some(Err(e)) => view! { <FormError error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Some(Ok((form, scopes, operations, traffic, cache))) => view! {
+                    Some(Ok((form, scopes, operations, traffic, cache, observe))) => view! {
                         <div class="space-y-8">
                             <RuntimeEditor id=id etag=api.etag form=form changed=changed/>
                             <Traffic id=id form=traffic changed=changed/>
                             <Caching id=id form=cache changed=changed/>
+                            <Observability id=id form=observe changed=changed/>
                             <Scopes id=id scopes=scopes changed=changed/>
                             <Operations id=id operations=operations changed=changed/>
                         </div>
