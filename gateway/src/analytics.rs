@@ -77,8 +77,9 @@ pub trait Sink: Send + Sync + 'static {
     /// Short name for logs.
     fn name(&self) -> &str;
 
-    /// Takes a batch; an error means it was not taken and will be offered again.
-    async fn publish(&self, batch: &Batch) -> Result<(), String>;
+    /// Takes a batch (shared with the other destinations: clone the `Arc` to keep it);
+    /// an error means it was not taken and will be offered again.
+    async fn publish(&self, batch: &Arc<Batch>) -> Result<(), String>;
 }
 
 impl Analytics {
@@ -122,8 +123,9 @@ impl Analytics {
         self.queue.len()
     }
 
-    /// The next batch of at most [`MAX_BATCH`] events, if any are waiting.
-    pub fn next_batch(&self) -> Option<Batch> {
+    /// The next batch of at most [`MAX_BATCH`] events, if any are waiting (also offered,
+    /// shared, to every exporter).
+    pub fn next_batch(&self) -> Option<Arc<Batch>> {
         let first = self.queue.pop()?;
         let mut events = Vec::with_capacity(self.queue.len().min(MAX_BATCH - 1) + 1);
         events.push(first);
@@ -134,13 +136,9 @@ impl Analytics {
             }
         }
         let seq = self.next_batch.fetch_add(1, Ordering::Relaxed);
-        let batch = Batch { node: self.node.to_string(), seq, dropped: self.dropped(), events };
-        let exporters = self.exporters.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !exporters.is_empty() {
-            let shared = Arc::new(batch.clone());
-            for exporter in exporters.iter() {
-                exporter.offer(&shared);
-            }
+        let batch = Arc::new(Batch { node: self.node.to_string(), seq, dropped: self.dropped(), events });
+        for exporter in self.exporters.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
+            exporter.offer(&batch);
         }
         Some(batch)
     }
@@ -175,7 +173,7 @@ pub async fn encode<T: Serialize + Clone + Send + 'static>(value: &T) -> Result<
 /// Ships batches to `sink` every `every` (at once while full batches are waiting),
 /// forever; a batch the sink refuses is offered again after a pause, never skipped.
 pub async fn ship(analytics: Arc<Analytics>, sink: Arc<dyn Sink>, every: Duration) {
-    let mut pending: Option<Batch> = None;
+    let mut pending: Option<Arc<Batch>> = None;
     let mut failures = 0u32;
     loop {
         if pending.is_none() {
@@ -214,29 +212,7 @@ mod tests {
     use super::*;
 
     fn event(n: i64) -> Event {
-        Event {
-            time_ms: n,
-            request_id: RequestId(http::HeaderValue::from_static("r")),
-            method: "GET".into(),
-            api_id: None,
-            api_version: None,
-            operation: None,
-            application_id: None,
-            environment: None,
-            node: "n".into(),
-            status: 200,
-            latency_us: 1,
-            upstream_us: None,
-            gateway_us: 1,
-            bytes_in: 0,
-            bytes_out: 0,
-            error_source: None,
-            error_code: None,
-            throttled: false,
-            cache: None,
-            auth: None,
-            trace_id: None,
-        }
+        Event { time_ms: n, ..Event::example() }
     }
 
     #[test]
@@ -262,6 +238,6 @@ mod tests {
         assert_eq!((first.events.len(), second.events.len()), (MAX_BATCH, 10));
         assert_eq!(second.seq, first.seq + 1);
         let json = serde_json::to_string(&second).unwrap();
-        assert_eq!(serde_json::from_str::<Batch>(&json).unwrap(), second);
+        assert_eq!(serde_json::from_str::<Batch>(&json).unwrap(), *second);
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Finished spans go onto a bounded lock-free queue ([`Tracer::record`]); when it is full
 //! the new span is dropped and counted, so a slow or absent collector costs a bounded
-//! amount of memory and never a request's time. [`otlp::export`] drains the queue in
+//! amount of memory and never a request's time. [`otlp::Exporter`] drains the queue in
 //! batches and posts them as OTLP/HTTP protobuf to `OTEL_EXPORTER_OTLP_ENDPOINT`
 //! `/v1/traces`. Without an endpoint there is no tracer at all and the request path does
 //! not look at trace headers (a client's `traceparent` still reaches the upstream as any
@@ -37,8 +37,6 @@ pub enum SpanKind {
     Server,
     /// A request sent to another service (the upstream).
     Client,
-    /// Work inside the process.
-    Internal,
 }
 
 /// An attribute's value.
@@ -233,6 +231,32 @@ impl std::fmt::Debug for Tracer {
             .field("dropped", &self.dropped())
             .finish_non_exhaustive()
     }
+}
+
+/// What a span or log record says of a request's analytics `event`: the OpenTelemetry
+/// HTTP attributes and Portico's own (API, application, environment, cache, error code,
+/// throttling). Spans and exported log records share them, so both name a call alike.
+pub fn event_attributes(event: &crate::analytics::Event) -> Vec<(&'static str, Value)> {
+    let route = event.operation.as_deref().and_then(|op| op.split_once(' ')).map(|(_, template)| template);
+    let mut attributes = vec![
+        ("http.request.method", Value::from(&*event.method)),
+        ("http.response.status_code", Value::Int(i64::from(event.status))),
+        ("portico.request_id", Value::Str(event.request_id.as_str().into_owned())),
+    ];
+    let optional = [
+        ("http.route", route),
+        ("portico.api.id", event.api_id.as_deref()),
+        ("portico.api.version", event.api_version.as_deref()),
+        ("portico.application.id", event.application_id.as_deref()),
+        ("portico.environment", event.environment.as_deref()),
+        ("portico.cache", event.cache.map(|c| c.as_str())),
+        ("error.type", event.error_code.as_deref()),
+    ];
+    attributes.extend(optional.into_iter().filter_map(|(key, value)| Some((key, Value::from(value?)))));
+    if event.throttled {
+        attributes.push(("portico.throttled", Value::Bool(true)));
+    }
+    attributes
 }
 
 /// Now, Unix nanoseconds.

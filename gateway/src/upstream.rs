@@ -136,9 +136,8 @@ impl Upstream {
     }
 
     /// Sends a request upstream: picks an endpoint, and when no connection can be opened
-    /// to it (nothing was sent), tries the next one, up to `retries` more times. `head`
-    /// carries method, headers (forwarding headers set) and version; `path` is the upstream
-    /// path and query.
+    /// to it (nothing was sent), tries the next one (see [`Turns`]). `head` carries method,
+    /// headers (forwarding headers set) and version; `path` is the upstream path and query.
     pub async fn send(
         &self,
         head: request::Parts,
@@ -146,15 +145,9 @@ impl Upstream {
         body: Option<UpstreamBody>,
     ) -> Result<Response<PooledBody>, ProxyError> {
         let mut request = Request::from_parts(head, body.unwrap_or_else(|| Either::Right(Empty::new())));
-        let mut tried = 0u64;
-        let mut attempts_left = self.retries + 1;
+        let mut turns = Turns::new(self);
         loop {
-            let Some(index) = self.pick(tried) else {
-                return Err(if tried == 0 { ProxyError::NoHealthyUpstream } else { ProxyError::UpstreamUnavailable });
-            };
-            tried |= 1 << index;
-            attempts_left -= 1;
-            let endpoint = &self.endpoints[index];
+            let endpoint = turns.next()?;
             self.set_host(endpoint, request.headers_mut());
             match self.exchange(endpoint, request, &path).await {
                 Ok(response) => {
@@ -162,11 +155,7 @@ impl Upstream {
                     return Ok(response);
                 }
                 Err(Failure::Connect(unsent, error)) => {
-                    endpoint.record(false);
-                    tracing::warn!(endpoint = %endpoint.url, %error, "upstream connection failed");
-                    if attempts_left == 0 {
-                        return Err(ProxyError::UpstreamUnavailable);
-                    }
+                    turns.unreachable(endpoint, &error)?;
                     request = *unsent;
                 }
                 Err(Failure::Timeout) => {
@@ -182,34 +171,23 @@ impl Upstream {
     }
 
     /// Sends a WebSocket handshake (`head` already marked as an upgrade) on a connection
-    /// of its own, which carries the session once upgraded; an endpoint that cannot be
-    /// reached is skipped for the next one, as in [`Upstream::send`]. The answer is the
-    /// upstream's (`101` on success).
+    /// of its own, which carries the session once upgraded; endpoints are tried as by
+    /// [`Upstream::send`]. The answer is the upstream's (`101` on success).
     pub async fn upgrade(&self, head: request::Parts, path: PathAndQuery) -> Result<Response<Incoming>, ProxyError> {
         let mut request = Request::from_parts(head, Empty::<Bytes>::new());
         *request.uri_mut() = Uri::from(path);
         *request.version_mut() = Version::HTTP_11;
-        let mut tried = 0u64;
-        let mut attempts_left = self.retries + 1;
+        let mut turns = Turns::new(self);
         loop {
-            let Some(index) = self.pick(tried) else {
-                return Err(if tried == 0 { ProxyError::NoHealthyUpstream } else { ProxyError::UpstreamUnavailable });
-            };
-            tried |= 1 << index;
-            attempts_left -= 1;
-            let endpoint = &self.endpoints[index];
-            self.set_host(endpoint, request.headers_mut());
+            let endpoint = turns.next()?;
             let mut sender = match self.connector.connect_upgradeable(endpoint).await {
                 Ok(sender) => sender,
                 Err(error) => {
-                    endpoint.record(false);
-                    tracing::warn!(endpoint = %endpoint.url, %error, "upstream connection failed");
-                    if attempts_left == 0 {
-                        return Err(ProxyError::UpstreamUnavailable);
-                    }
+                    turns.unreachable(endpoint, &error)?;
                     continue;
                 }
             };
+            self.set_host(endpoint, request.headers_mut());
             return match tokio::time::timeout(self.response_timeout, sender.send_request(request)).await {
                 Err(_) => {
                     endpoint.record(false);
@@ -325,6 +303,38 @@ impl Upstream {
         endpoint.record(false);
         tracing::warn!(endpoint = %endpoint.url, %error, "upstream request failed");
         ProxyError::UpstreamUnavailable
+    }
+}
+
+/// The endpoints one request may try: primaries in balancing order, then (failover)
+/// backups, each at most once, and at most `retries + 1` in all; only an endpoint that
+/// could not be reached (nothing was sent) passes the request on to the next.
+struct Turns<'a> {
+    upstream: &'a Upstream,
+    tried: u64,
+    left: u32,
+}
+
+impl<'a> Turns<'a> {
+    fn new(upstream: &'a Upstream) -> Self {
+        Self { upstream, tried: 0, left: upstream.retries + 1 }
+    }
+
+    /// The next endpoint; an error when none is left to try.
+    fn next(&mut self) -> Result<&'a Endpoint, ProxyError> {
+        let Some(index) = self.upstream.pick(self.tried) else {
+            return Err(if self.tried == 0 { ProxyError::NoHealthyUpstream } else { ProxyError::UpstreamUnavailable });
+        };
+        self.tried |= 1 << index;
+        self.left -= 1;
+        Ok(&self.upstream.endpoints[index])
+    }
+
+    /// `endpoint` could not be reached: counted against it; an error when no try is left.
+    fn unreachable(&self, endpoint: &Endpoint, error: &ConnectError) -> Result<(), ProxyError> {
+        endpoint.record(false);
+        tracing::warn!(endpoint = %endpoint.url, %error, "upstream connection failed");
+        if self.left == 0 { Err(ProxyError::UpstreamUnavailable) } else { Ok(()) }
     }
 }
 

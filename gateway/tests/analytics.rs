@@ -76,7 +76,7 @@ async fn events(analytics: &Analytics, n: usize) -> HashMap<String, Event> {
     }
     let batch = analytics.next_batch().unwrap();
     assert_eq!(batch.events.len(), n, "one event per tracked request: {:?}", batch.events);
-    batch.events.into_iter().map(|e| (e.request_id.as_str().into_owned(), e)).collect()
+    batch.events.iter().map(|e| (e.request_id.as_str().into_owned(), e.clone())).collect()
 }
 
 async fn fetch(gw: &TestGateway, path: &str, id: &str, key: Option<&str>) -> (StatusCode, usize) {

@@ -21,25 +21,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use prost::Message;
 use serde_json::{Value as Json, json};
 use support::collector::{Collector, Received};
-use support::{MockUpstream, TestGateway, get, snapshot};
-
-fn config(upstream: &str) -> String {
-    format!(
-        r#"
-version: 1
-environment: production
-apis:
-  - id: orders
-    name: Orders
-    context: /orders
-    version: v1
-    auth: none
-    upstream: {{ endpoints: [{{ url: "{upstream}" }}] }}
-    operations:
-      - {{ method: GET, path: "/orders/{{id}}" }}
-"#
-    )
-}
+use support::{MockUpstream, TestGateway, get, orders_config, snapshot};
 
 /// A bulk API answer for `request`: every item created, or every item refused.
 fn bulk_answer(request: &Received, refuse: bool) -> String {
@@ -85,7 +67,8 @@ fn log_records(received: &[Received]) -> Vec<opentelemetry_proto::tonic::logs::v
 async fn observed_gateway(settings: GatewaySettings) -> (TestGateway, Arc<Analytics>) {
     let upstream = MockUpstream::start("orders").await;
     let analytics = Analytics::new("node-e", 1_000);
-    let gateway = TestGateway::start_observed(&snapshot(&config(&upstream.url())), settings, analytics.clone()).await;
+    let gateway =
+        TestGateway::start_observed(&snapshot(&orders_config(&upstream.url())), settings, analytics.clone()).await;
     (gateway, analytics)
 }
 

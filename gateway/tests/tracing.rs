@@ -18,28 +18,10 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 use support::collector::{Collector, Received};
-use support::{MockUpstream, TestGateway, get, snapshot};
+use support::{MockUpstream, TestGateway, get, orders_config, snapshot};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN: &str = "00f067aa0ba902b7";
-
-fn config(upstream: &str) -> String {
-    format!(
-        r#"
-version: 1
-environment: production
-apis:
-  - id: orders
-    name: Orders
-    context: /orders
-    version: v1
-    auth: none
-    upstream: {{ endpoints: [{{ url: "{upstream}" }}] }}
-    operations:
-      - {{ method: GET, path: "/orders/{{id}}" }}
-"#
-    )
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -77,7 +59,7 @@ async fn spans_carry_the_callers_trace_to_the_collector_and_the_upstream() {
     let mut settings = GatewaySettings::ephemeral();
     settings.telemetry = OtelSettings::to_collector(&collector.url());
     settings.access_log = Some(log_path.display().to_string());
-    let gateway = TestGateway::start_with(&snapshot(&config(&upstream.url())), settings).await;
+    let gateway = TestGateway::start_with(&snapshot(&orders_config(&upstream.url())), settings).await;
 
     // A caller that is tracing: the gateway's span is its child.
     let traceparent = format!("00-{TRACE}-{CALLER_SPAN}-01");
@@ -179,7 +161,7 @@ async fn a_collector_that_never_answers_costs_requests_nothing() {
     settings.telemetry = OtelSettings::to_collector(&collector.url());
     settings.telemetry.timeout_ms = 3_000;
     settings.telemetry.max_queue_size = 50;
-    let gateway = TestGateway::start_with(&snapshot(&config(&upstream.url())), settings).await;
+    let gateway = TestGateway::start_with(&snapshot(&orders_config(&upstream.url())), settings).await;
     let mut slowest = Duration::ZERO;
     for n in 0..300 {
         let started = Instant::now();

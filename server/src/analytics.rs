@@ -21,7 +21,7 @@ impl Sink for Store {
         "control plane"
     }
 
-    async fn publish(&self, batch: &Batch) -> Result<(), String> {
+    async fn publish(&self, batch: &std::sync::Arc<Batch>) -> Result<(), String> {
         domain::analytics::ingest(&self.db, None, batch).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }

@@ -221,7 +221,12 @@ async fn a_db_less_gateway_posts_its_batches_with_a_gateway_token() {
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
     let sink = gateway::analytics::http_sink::HttpSink::new(&endpoint, Some("Bearer gwt_wrong")).unwrap();
     let api = uuid::Uuid::now_v7().to_string();
-    let batch = Batch { node: "edge-1".into(), seq: 7, dropped: 0, events: vec![event("e1", &api, 200, 900)] };
+    let batch = std::sync::Arc::new(Batch {
+        node: "edge-1".into(),
+        seq: 7,
+        dropped: 0,
+        events: vec![event("e1", &api, 200, 900)],
+    });
     use gateway::analytics::Sink as _;
     let error = sink.publish(&batch).await.unwrap_err();
     assert!(error.contains("401"), "{error}");

@@ -175,6 +175,33 @@ pub fn TrafficCharts(report: ReportView) -> impl IntoView {
     }
 }
 
+/// A report's dashboard: its figures, traffic and latency charts, calls by status, and
+/// its groups as bars titled `groups`.
+#[component]
+pub fn ReportPanels(report: ReportView, groups: &'static str, testid: &'static str) -> impl IntoView {
+    view! {
+        <Figures totals=report.totals.clone()/>
+        <TrafficCharts report=report.clone()/>
+        <div class="grid gap-4 lg:grid-cols-2">
+            <StatusBars statuses=report.statuses/>
+            <GroupBars title=groups groups=report.groups testid=testid/>
+        </div>
+    }
+}
+
+/// A report's CSV links: the series and the groups by `group_by` (named `label`), from
+/// `export` (the export endpoint with the report's query); `testid` marks the first.
+#[component]
+pub fn ExportLinks(export: String, group_by: &'static str, label: &'static str, testid: &'static str) -> impl IntoView {
+    view! {
+        <span class="flex gap-2 text-xs">
+            <a class="text-indigo-700 hover:underline" download="" data-testid=testid href=export.clone()>"Export series (CSV)"</a>
+            <a class="text-indigo-700 hover:underline" download=""
+                href=format!("{export}&table=groups&group_by={group_by}")>{format!("Export {label} (CSV)")}</a>
+        </span>
+    }
+}
+
 /// Calls per status as bars (2xx green, 4xx amber, 5xx red).
 #[component]
 pub fn StatusBars(statuses: Vec<(i32, i64)>) -> impl IntoView {

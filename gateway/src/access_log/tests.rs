@@ -17,9 +17,7 @@ apis:
 
 fn event() -> Event {
     Event {
-        time_ms: 1_765_152_000_123,
         request_id: RequestId(HeaderValue::from_static("req-1")),
-        method: "GET".into(),
         api_id: Some("shop".into()),
         api_version: Some("v1".into()),
         operation: Some("GET /orders/{id}".into()),
@@ -28,16 +26,13 @@ fn event() -> Event {
         node: "node-1".into(),
         status: 429,
         latency_us: 1_500,
-        upstream_us: None,
         gateway_us: 200,
-        bytes_in: 0,
         bytes_out: 80,
         error_source: Some(ErrorSide::Client),
         error_code: Some("rate_limited".into()),
         throttled: true,
         cache: Some(CacheOutcome::Bypass),
-        auth: None,
-        trace_id: None,
+        ..Event::example()
     }
 }
 

@@ -141,3 +141,33 @@ impl RequestId {
         String::from_utf8_lossy(self.0.as_bytes())
     }
 }
+
+#[cfg(test)]
+impl Event {
+    /// A plain `GET` answered 200, for tests to adjust.
+    pub(crate) fn example() -> Self {
+        Self {
+            time_ms: 1_765_152_000_123,
+            request_id: RequestId(http::HeaderValue::from_static("r")),
+            method: "GET".into(),
+            api_id: None,
+            api_version: None,
+            operation: None,
+            application_id: None,
+            environment: None,
+            node: "n".into(),
+            status: 200,
+            latency_us: 1,
+            upstream_us: None,
+            gateway_us: 1,
+            bytes_in: 0,
+            bytes_out: 0,
+            error_source: None,
+            error_code: None,
+            throttled: false,
+            cache: None,
+            auth: None,
+            trace_id: None,
+        }
+    }
+}

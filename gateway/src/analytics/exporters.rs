@@ -93,7 +93,7 @@ impl Analytics {
     }
 }
 
-async fn publish(sink: &dyn Sink, queue: &ExportQueue, batch: &Batch) {
+async fn publish(sink: &dyn Sink, queue: &ExportQueue, batch: &Arc<Batch>) {
     let events = batch.events.len() as u64;
     let mut pause = FIRST_PAUSE;
     for attempt in 1..=ATTEMPTS {

@@ -6,6 +6,8 @@
 //! Portico's control plane takes these at `POST /api/gateway/v1/analytics` with a gateway
 //! token, so DB-less gateways can report to it too.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use bytes::Bytes;
 
@@ -32,7 +34,7 @@ impl Sink for HttpSink {
         "http"
     }
 
-    async fn publish(&self, batch: &Batch) -> Result<(), String> {
+    async fn publish(&self, batch: &Arc<Batch>) -> Result<(), String> {
         let json = super::encode(batch).await?;
         self.poster.post("application/json", Bytes::from(json)).await.map(drop)
     }

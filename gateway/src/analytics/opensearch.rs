@@ -6,6 +6,8 @@
 //! An answer with `"errors": true` fails the batch (naming the first item's reason), and
 //! the exporter tries it again.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -70,7 +72,7 @@ impl Sink for BulkSink {
         "opensearch"
     }
 
-    async fn publish(&self, batch: &Batch) -> Result<(), String> {
+    async fn publish(&self, batch: &Arc<Batch>) -> Result<(), String> {
         let (batch, prefix) = (batch.clone(), self.index_prefix.clone());
         let body = tokio::task::spawn_blocking(move || bulk_body(&batch, &prefix))
             .await
@@ -92,33 +94,11 @@ impl Sink for BulkSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::{Event, RequestId};
+    use crate::analytics::Event;
 
     #[test]
     fn a_batch_is_an_index_action_and_a_document_per_event() {
-        let event = Event {
-            time_ms: 1_765_152_000_123,
-            request_id: RequestId(http::HeaderValue::from_static("r-1")),
-            method: "GET".into(),
-            api_id: Some("shop".into()),
-            api_version: None,
-            operation: None,
-            application_id: None,
-            environment: None,
-            node: "n".into(),
-            status: 200,
-            latency_us: 1500,
-            upstream_us: None,
-            gateway_us: 100,
-            bytes_in: 0,
-            bytes_out: 10,
-            error_source: None,
-            error_code: None,
-            throttled: false,
-            cache: None,
-            auth: None,
-            trace_id: None,
-        };
+        let event = Event { api_id: Some("shop".into()), ..Event::example() };
         let batch = Batch { node: "n".into(), seq: 7, dropped: 0, events: vec![event.clone(), event] };
         let body = String::from_utf8(bulk_body(&batch, "portico-analytics").unwrap()).unwrap();
         let lines: Vec<Value> = body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -5,6 +5,8 @@
 //! request was traced — so any OTLP backend (Datadog, Grafana, Honeycomb, …) gets the
 //! same events as Portico's own analytics.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::{Batch, Event, Sink};
@@ -34,30 +36,20 @@ pub fn entry(event: &Event) -> LogEntry {
         _ => Severity::Info,
     };
     let operation = event.operation.as_deref().unwrap_or(&event.method);
-    let mut attributes: Vec<(&'static str, Value)> = vec![
-        ("http.request.method", Value::from(&*event.method)),
-        ("http.response.status_code", Value::Int(i64::from(event.status))),
-        ("portico.request_id", Value::Str(event.request_id.as_str().into_owned())),
+    let mut attributes = crate::telemetry::event_attributes(event);
+    attributes.extend([
         ("portico.node", Value::from(&*event.node)),
         ("portico.latency_us", Value::Int(event.latency_us as i64)),
         ("portico.gateway_us", Value::Int(event.gateway_us as i64)),
         ("portico.bytes_in", Value::Int(event.bytes_in as i64)),
         ("portico.bytes_out", Value::Int(event.bytes_out as i64)),
-        ("portico.throttled", Value::Bool(event.throttled)),
-    ];
+    ]);
     let optional = [
-        ("http.route", event.operation.as_deref().and_then(|o| o.split_once(' ')).map(|(_, t)| t.to_owned())),
-        ("portico.api.id", event.api_id.as_deref().map(str::to_owned)),
-        ("portico.api.version", event.api_version.as_deref().map(str::to_owned)),
-        ("portico.operation", event.operation.as_deref().map(str::to_owned)),
-        ("portico.application.id", event.application_id.as_deref().map(str::to_owned)),
-        ("portico.environment", event.environment.as_deref().map(str::to_owned)),
-        ("portico.error.code", event.error_code.as_deref().map(str::to_owned)),
-        ("portico.error.source", event.error_source.map(|s| s.as_str().to_owned())),
-        ("portico.cache", event.cache.map(|c| c.as_str().to_owned())),
-        ("portico.auth", event.auth.map(|a| a.as_str().to_owned())),
+        ("portico.operation", event.operation.as_deref()),
+        ("portico.error.source", event.error_source.map(|s| s.as_str())),
+        ("portico.auth", event.auth.map(|a| a.as_str())),
     ];
-    attributes.extend(optional.into_iter().filter_map(|(key, value)| Some((key, Value::Str(value?)))));
+    attributes.extend(optional.into_iter().filter_map(|(key, value)| Some((key, Value::from(value?)))));
     if let Some(upstream) = event.upstream_us {
         attributes.push(("portico.upstream_us", Value::Int(upstream as i64)));
     }
@@ -77,7 +69,7 @@ impl Sink for OtlpLogSink {
         "otlp"
     }
 
-    async fn publish(&self, batch: &Batch) -> Result<(), String> {
+    async fn publish(&self, batch: &Arc<Batch>) -> Result<(), String> {
         let (batch, resource) = (batch.clone(), self.resource.clone());
         let body = tokio::task::spawn_blocking(move || {
             let entries: Vec<LogEntry> = batch.events.iter().map(entry).collect();

@@ -17,7 +17,7 @@ pub const ACK_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Outbox {
     analytics: Arc<Analytics>,
     /// Sent (or to send) and not yet acknowledged.
-    unacked: Option<Batch>,
+    unacked: Option<Arc<Batch>>,
     /// When `unacked` went out on the current connection.
     sent_at: Option<Instant>,
 }
@@ -44,7 +44,7 @@ impl Outbox {
         }
         let batch = self.unacked.clone()?;
         self.sent_at = Some(Instant::now());
-        Some(GatewayMessage::Analytics(Box::new(batch)))
+        Some(GatewayMessage::Analytics(batch))
     }
 
     /// The control plane stored batch `seq`; returns whether more full batches wait

@@ -187,7 +187,7 @@ pub enum GatewayMessage {
     },
     /// Analytics events; kept by the gateway until [`ControlMessage::AnalyticsStored`]
     /// (a batch sent again after a reconnect is stored once).
-    Analytics(Box<crate::analytics::Batch>),
+    Analytics(std::sync::Arc<crate::analytics::Batch>),
     /// Keys used since the last report (batched; never per request).
     Usage {
         /// Key ids and when each was last used (Unix seconds).

@@ -156,7 +156,6 @@ pub fn logs_request(resource: &Resource, entries: &[LogEntry], observed_unix_nan
 
 fn span(span: &SpanData) -> proto::Span {
     let kind = match span.kind {
-        SpanKind::Internal => 1,
         SpanKind::Server => 2,
         SpanKind::Client => 3,
     };

@@ -54,26 +54,9 @@ impl RequestTrace {
             Some(route) => format!("{} {route}", event.method),
             None => event.method.to_string(),
         };
-        let mut attributes: Vec<(&'static str, Value)> = vec![
-            ("http.request.method", Value::from(&*event.method)),
-            ("url.path", Value::Str(self.path)),
-            ("url.scheme", Value::from(self.scheme)),
-            ("http.response.status_code", Value::Int(i64::from(event.status))),
-            ("portico.request_id", Value::Str(event.request_id.as_str().into_owned())),
-        ];
-        let optional = [
-            ("http.route", route.map(str::to_owned)),
-            ("portico.api.id", event.api_id.as_deref().map(str::to_owned)),
-            ("portico.api.version", event.api_version.as_deref().map(str::to_owned)),
-            ("portico.application.id", event.application_id.as_deref().map(str::to_owned)),
-            ("portico.environment", event.environment.as_deref().map(str::to_owned)),
-            ("portico.cache", event.cache.map(|c| c.as_str().to_owned())),
-            ("error.type", event.error_code.as_deref().map(str::to_owned)),
-        ];
-        attributes.extend(optional.into_iter().filter_map(|(key, value)| Some((key, Value::Str(value?)))));
-        if event.throttled {
-            attributes.push(("portico.throttled", Value::Bool(true)));
-        }
+        let mut attributes = super::event_attributes(event);
+        attributes.push(("url.path", Value::Str(self.path)));
+        attributes.push(("url.scheme", Value::from(self.scheme)));
         let server_span = self.server.span_id;
         let mut server = self.server.finish(name, SpanKind::Server, attributes);
         if event.status >= 500 {

@@ -257,3 +257,23 @@ pub async fn get_text(url: &str) -> String {
     let response = client().request(Request::get(url).body(Full::new(Bytes::new())).unwrap()).await.unwrap();
     String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }
+
+/// A snapshot with one open API, `orders` at `/orders/v1` with the operation
+/// `GET /orders/{id}`, in front of `upstream`.
+pub fn orders_config(upstream: &str) -> String {
+    format!(
+        r#"
+version: 1
+environment: production
+apis:
+  - id: orders
+    name: Orders
+    context: /orders
+    version: v1
+    auth: none
+    upstream: {{ endpoints: [{{ url: "{upstream}" }}] }}
+    operations:
+      - {{ method: GET, path: "/orders/{{id}}" }}
+"#
+    )
+}

@@ -16,9 +16,7 @@ use crate::components::form::FormError;
 use crate::components::page_header::PageHeader;
 use crate::components::table::{CELL, CELL_STRONG, Table};
 use crate::errors::AppError;
-use crate::pages::analytics::{
-    Figures, GroupBars, GroupTable, GroupView, RangePicker, ReportView, StatusBars, TrafficCharts,
-};
+use crate::pages::analytics::{ExportLinks, GroupTable, GroupView, RangePicker, ReportPanels, ReportView};
 
 /// A gateway node's analytics shipping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,12 +141,8 @@ pub fn AdminAnalyticsPage() -> impl IntoView {
                                 </select>
                             </label>
                             <noscript><button type="submit" class="rounded-md px-2 py-1 text-xs ring-1 ring-slate-300">"Show"</button></noscript>
-                            <span class="flex gap-2 text-xs">
-                                <a class="text-indigo-700 hover:underline" download="" data-testid="admin-export-series"
-                                    href=format!("/api/admin/v1/analytics/export?{window}")>"Export series (CSV)"</a>
-                                <a class="text-indigo-700 hover:underline" download=""
-                                    href=format!("/api/admin/v1/analytics/export?{window}&table=groups&group_by=organization")>"Export tenants (CSV)"</a>
-                            </span>
+                            <ExportLinks export=format!("/api/admin/v1/analytics/export?{window}")
+                                group_by="organization" label="tenants" testid="admin-export-series"/>
                         </form>
                     }.into_any()
                 })}
@@ -165,12 +159,7 @@ pub fn AdminAnalyticsPage() -> impl IntoView {
                             } else {
                                 let report = page.report.clone();
                                 view! {
-                                    <Figures totals=report.totals.clone()/>
-                                    <TrafficCharts report=report.clone()/>
-                                    <div class="grid gap-4 lg:grid-cols-2">
-                                        <StatusBars statuses=report.statuses.clone()/>
-                                        <GroupBars title="Calls per tenant" groups=report.groups.clone() testid="chart-tenants"/>
-                                    </div>
+                                    <ReportPanels report=report.clone() groups="Calls per tenant" testid="chart-tenants"/>
                                     <h3 class="text-sm font-semibold text-slate-800">"Tenants"</h3>
                                     <GroupTable first="Organization" groups=report.groups/>
                                     <h3 class="text-sm font-semibold text-slate-800">"APIs"</h3>

@@ -12,9 +12,7 @@ use super::api_detail::TabData;
 use crate::components::empty_state::EmptyState;
 use crate::components::form::FormError;
 use crate::errors::AppError;
-use crate::pages::analytics::{
-    Figures, GroupBars, GroupTable, GroupView, RangePicker, ReportView, StatusBars, TrafficCharts,
-};
+use crate::pages::analytics::{ExportLinks, GroupTable, GroupView, RangePicker, ReportPanels, ReportView};
 
 /// What the tab shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,14 +55,8 @@ pub fn Analytics(api: Uuid, range: Memo<String>, data: TabData<AnalyticsTab>) ->
                 {move || Suspend::new(async move {
                     let Some(Ok(data)) = data.await else { return ().into_any() };
                     let window = format!("api_id={api}&from={}&to={}", data.report.from, data.report.to);
-                    view! {
-                        <span class="flex gap-2 text-xs">
-                            <a class="text-indigo-700 hover:underline" download="" data-testid="export-series"
-                                href=format!("/api/publisher/v1/analytics/export?{window}")>"Export series (CSV)"</a>
-                            <a class="text-indigo-700 hover:underline" download=""
-                                href=format!("/api/publisher/v1/analytics/export?{window}&table=groups&group_by=application")>"Export applications (CSV)"</a>
-                        </span>
-                    }.into_any()
+                    let export = format!("/api/publisher/v1/analytics/export?{window}");
+                    view! { <ExportLinks export=export group_by="application" label="applications" testid="export-series"/> }.into_any()
                 })}
             </Suspense>
         </div>
@@ -79,12 +71,7 @@ pub fn Analytics(api: Uuid, range: Memo<String>, data: TabData<AnalyticsTab>) ->
                     }.into_any(),
                     Some(Ok(AnalyticsTab { report, operations })) => view! {
                         <div class="space-y-4">
-                            <Figures totals=report.totals.clone()/>
-                            <TrafficCharts report=report.clone()/>
-                            <div class="grid gap-4 lg:grid-cols-2">
-                                <StatusBars statuses=report.statuses.clone()/>
-                                <GroupBars title="Top applications" groups=report.groups.clone() testid="chart-applications"/>
-                            </div>
+                            <ReportPanels report=report groups="Top applications" testid="chart-applications"/>
                             <h3 class="text-sm font-semibold text-slate-800">"Operations"</h3>
                             <GroupTable first="Operation" groups=operations/>
                         </div>
